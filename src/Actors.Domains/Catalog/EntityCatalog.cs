@@ -1,0 +1,52 @@
+using Akka.Actor;
+using Akka.Persistence;
+
+namespace Actors.Domains.Catalog;
+
+public static class CatalogMessages
+{
+    /// <summary>Idempotent: persists only when the name is new.</summary>
+    public sealed record Add(string Name);
+    /// <summary>Idempotent: persists only when the name is known.</summary>
+    public sealed record Remove(string Name);
+    public sealed record List;
+    public sealed record Entries(IReadOnlyList<string> Names);
+}
+
+/// <summary>Persisted facts of a catalog: which entity names exist.</summary>
+public static class CatalogEvents
+{
+    public sealed record EntryAdded(string Name, DateTimeOffset At);
+    public sealed record EntryRemoved(string Name, DateTimeOffset At);
+}
+
+/// <summary>
+/// The set of names of one kind of entity (domains, servers), so that they can be listed and woken at start.
+/// Runs once in the cluster (a singleton). Entities tell it when they come to exist or cease to.
+/// </summary>
+public sealed class EntityCatalog : ReceivePersistentActor
+{
+    private readonly SortedSet<string> _names = new(StringComparer.Ordinal);
+
+    public EntityCatalog(string kind)
+    {
+        PersistenceId = "catalog-" + kind;
+        Recover<CatalogEvents.EntryAdded>(e => _names.Add(e.Name));
+        Recover<CatalogEvents.EntryRemoved>(e => _names.Remove(e.Name));
+        Command<CatalogMessages.Add>(m =>
+        {
+            if (!_names.Contains(m.Name))
+                Persist(new CatalogEvents.EntryAdded(m.Name, DateTimeOffset.UtcNow), e => _names.Add(e.Name));
+        });
+        Command<CatalogMessages.Remove>(m =>
+        {
+            if (_names.Contains(m.Name))
+                Persist(new CatalogEvents.EntryRemoved(m.Name, DateTimeOffset.UtcNow), e => _names.Remove(e.Name));
+        });
+        Command<CatalogMessages.List>(_ => Sender.Tell(new CatalogMessages.Entries([.. _names])));
+    }
+
+    public override string PersistenceId { get; }
+
+    public static Props Props(string kind) => Akka.Actor.Props.Create(() => new EntityCatalog(kind));
+}

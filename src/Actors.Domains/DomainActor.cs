@@ -1,0 +1,360 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Actors.Domains.Catalog;
+using Actors.Domains.Jobs;
+using Vmm.Native;
+using static Actors.Domains.DomainCommands;
+using static Actors.Domains.DomainEvents;
+
+namespace Actors.Domains;
+
+/// <summary>What a domain actor needs from the server it lives on.</summary>
+/// <param name="Catalog">The domain catalog: told when a domain comes to exist or ceases to.</param>
+public sealed record DomainRuntime(IVmmDriver Driver, string ServerName, DomainLayout Layout, IActorRef Catalog);
+
+/// <summary>
+/// One domain: persists its events, supervises its VMM process and reconciles the actual state toward the
+/// desired one. Decisions are made by <see cref="DomainState"/>; this actor does the I/O.
+/// The VMM is left running when the actor stops (node shutdown): the next incarnation adopts it.
+/// </summary>
+public sealed class DomainActor : ReceivePersistentActor, IWithTimers
+{
+    private enum Operation { None, Adopting, Starting, Stopping, Pausing, Resuming }
+
+    // Results of VMM work, piped back to the actor.
+    private sealed record VmmStarted(IVmmProcess Process);
+    private sealed record VmmStartFailed(string Reason);
+    private sealed record AdoptResult(IVmmProcess? Process, bool Paused, string? Error);
+    private sealed record VmmExited(IVmmProcess Process, VmmExit Exit);
+    private sealed record VmmOpDone(IVmmProcess Process, bool Paused);
+    private sealed record VmmOpFailed(IVmmProcess Process, string Reason);
+    private sealed record StopTimedOut(IVmmProcess Process);
+    private sealed record ReconcileNow;
+
+    private sealed record PendingJob(string JobId, string Verb, IActorRef ReportTo);
+
+    private readonly string _name;
+    private readonly DomainRuntime _runtime;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<PendingJob> _jobs = [];
+    private DomainState _state = DomainState.Empty;
+    private IVmmProcess? _vmm;
+    private Operation _op = Operation.None;
+    private RequestContext? _cause;
+    private string? _stopReason;
+
+    public DomainActor(string name, DomainRuntime runtime)
+    {
+        _name = name;
+        _runtime = runtime;
+        PersistenceId = "domain-" + name;
+
+        Recover<IDomainEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => OnRecovered());
+
+        Command<IDomainCommand>(HandleRequest);
+        Command<Get>(_ => Sender.Tell(_state.Exists
+            ? new DomainReplies.Accepted(View)
+            : new DomainReplies.Rejected(404, $"domain {_name} does not exist")));
+        Command<Wake>(_ => { });
+        Command<AdoptResult>(OnAdopted);
+        Command<VmmStarted>(OnVmmStarted);
+        Command<VmmStartFailed>(m =>
+        {
+            _op = Operation.None;
+            Record(new StartFailed(_name, m.Reason, FactMeta()));
+        });
+        Command<VmmExited>(OnVmmExited);
+        Command<VmmOpDone>(OnVmmOpDone);
+        Command<VmmOpFailed>(m =>
+        {
+            if (m.Process != _vmm) return;
+            _op = Operation.None;
+            _log.Warning("domain {0}: VMM did not do what was asked: {1}; trying again shortly", _name, m.Reason);
+            Timers.StartSingleTimer("retry", new ReconcileNow(), TimeSpan.FromSeconds(2));
+        });
+        Command<StopTimedOut>(m =>
+        {
+            if (m.Process != _vmm) return;
+            _stopReason = $"killed after the guest ignored power-down for {_state.StopTimeoutSeconds} s";
+            _ = m.Process.KillAsync();
+        });
+        Command<ReconcileNow>(_ => Reconcile());
+    }
+
+    public override string PersistenceId { get; }
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string name, DomainRuntime runtime) =>
+        Akka.Actor.Props.Create(() => new DomainActor(name, runtime));
+
+    private DomainView View => DomainView.Of(_state, _runtime.Layout);
+
+    private VmmLaunchSpec LaunchSpec
+    {
+        get
+        {
+            var spec = _state.Spec!;
+            return new VmmLaunchSpec(spec.Name, spec.Vcpus, spec.MemoryMiB,
+                [.. spec.DiskSizesBytes.Select((_, i) => _runtime.Layout.DiskPath(spec.Name, i))],
+                spec.Kernel, spec.Initrd, spec.Cmdline, _runtime.Layout.RunDir(spec.Name));
+        }
+    }
+
+    private EventMeta RequestMeta(RequestContext r) => new(r.Principal, DateTimeOffset.UtcNow, r.JobId, _runtime.ServerName);
+
+    /// <summary>Facts observed of the VMM are credited to the request that caused them, if any.</summary>
+    private EventMeta FactMeta() => new(_cause?.Principal ?? "system", DateTimeOffset.UtcNow, _cause?.JobId, _runtime.ServerName);
+
+    private void OnRecovered()
+    {
+        if (!_state.Exists) return;
+        _runtime.Catalog.Tell(new CatalogMessages.Add(_name));
+        _op = Operation.Adopting;
+        var driver = _runtime.Driver;
+        var spec = LaunchSpec;
+        AdoptAsync(driver, spec).PipeTo(Self);
+    }
+
+    private static async Task<AdoptResult> AdoptAsync(IVmmDriver driver, VmmLaunchSpec spec)
+    {
+        try
+        {
+            var process = await driver.TryAdoptAsync(spec, CancellationToken.None);
+            if (process is null) return new AdoptResult(null, false, null);
+            var status = await process.QueryStatusAsync(CancellationToken.None);
+            return new AdoptResult(process, status == VmmRunState.Paused, null);
+        }
+        catch (Exception ex)
+        {
+            return new AdoptResult(null, false, ex.Message);
+        }
+    }
+
+    private void OnAdopted(AdoptResult m)
+    {
+        _op = Operation.None;
+        if (m.Process is { } process)
+        {
+            Watch(process);
+            _log.Info("domain {0}: adopted its running VMM, pid {1}", _name, process.Pid);
+            Record(new Adopted(_name, _runtime.ServerName, process.Pid, m.Paused, FactMeta()));
+        }
+        else if (_state.VmmAlive)
+        {
+            var reason = m.Error is null ? "VMM not found after the node restarted" : $"VMM could not be adopted: {m.Error}";
+            Record(new VmmLost(_name, reason, FactMeta()));
+        }
+        else Reconcile();
+    }
+
+    private void HandleRequest(IDomainCommand command)
+    {
+        var decision = _state.Decide(command, RequestMeta(command.Request));
+        if (!decision.Accepted)
+        {
+            Sender.Tell(new DomainReplies.Rejected(decision.RejectStatus, decision.RejectMessage!));
+            return;
+        }
+        var sender = Sender;
+        var remaining = decision.Events.Count;
+        PersistAll(decision.Events, e =>
+        {
+            _state = _state.Apply(e);
+            if (--remaining > 0) return;
+            AfterRequest(command, e);
+            sender.Tell(e is Deleted
+                ? new DomainReplies.Accepted(DeletedView(command))
+                : new DomainReplies.Accepted(View));
+        });
+    }
+
+    private DomainView DeletedView(IDomainCommand command) =>
+        new(command.Name, "deleted", "stopped", null, 0, 0, [], "never", null, null, null, null, null, null, DateTimeOffset.UtcNow);
+
+    private void AfterRequest(IDomainCommand command, IDomainEvent e)
+    {
+        var request = command.Request;
+        switch (e)
+        {
+            case Created:
+                _runtime.Catalog.Tell(new CatalogMessages.Add(_name));
+                request.ReportTo?.Tell(new JobMessages.Finish(request.JobId, true, null));
+                return;
+            case Deleted:
+                _runtime.Catalog.Tell(new CatalogMessages.Remove(_name));
+                RemoveFiles();
+                request.ReportTo?.Tell(new JobMessages.Finish(request.JobId, true, null));
+                return;
+        }
+        _cause = request;
+        if (request.ReportTo is { } reportTo) _jobs.Add(new PendingJob(request.JobId, command.Verb, reportTo));
+        SettleJobs();
+        Reconcile();
+    }
+
+    private void RemoveFiles()
+    {
+        try
+        {
+            var dir = _runtime.Layout.DomainDir(_name);
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+        catch (Exception ex)
+        {
+            _log.Warning("domain {0}: could not remove its files: {1}", _name, ex.Message);
+        }
+    }
+
+    /// <summary>Persists a fact observed of the VMM, then lets jobs and reconciliation see it.</summary>
+    private void Record(IDomainEvent fact) => Persist(fact, e =>
+    {
+        _state = _state.Apply(e);
+        SettleJobs();
+        Reconcile();
+    });
+
+    /// <summary>Ends each waiting job whose goal is reached, or can no longer be.</summary>
+    private void SettleJobs()
+    {
+        for (var i = _jobs.Count - 1; i >= 0; i--)
+        {
+            var job = _jobs[i];
+            var s = _state;
+            bool? outcome = job.Verb switch
+            {
+                "start" or "resume" or "restart" =>
+                    s.Desired != DesiredState.Running ? false : s.Actual == ActualState.Running && !s.RestartPending ? true : null,
+                "stop" or "kill" =>
+                    s.Desired != DesiredState.Stopped ? false : s.Actual is ActualState.Stopped or ActualState.Crashed ? true : null,
+                "pause" =>
+                    s.Desired != DesiredState.Paused ? false : s.Actual == ActualState.Paused ? true : null,
+                _ => true,
+            };
+            if (outcome is null) continue;
+            var message = outcome.Value ? null : s.LastError ?? $"domain {_name} is {s.StateWord}: a later request or event overtook this job";
+            job.ReportTo.Tell(new JobMessages.Finish(job.JobId, outcome.Value, message));
+            _jobs.RemoveAt(i);
+        }
+    }
+
+    private void Reconcile()
+    {
+        if (!_state.Exists) return;
+        if (_op == Operation.Stopping && _state.KillRequested && _vmm is { } stopping)
+        {
+            _stopReason = "killed";
+            _ = stopping.KillAsync();
+            return;
+        }
+        if (_op != Operation.None) return;
+
+        if (_vmm is null)
+        {
+            if (_state.Desired != DesiredState.Stopped) StartVmm();
+            return;
+        }
+        var vmm = _vmm;
+        if (_state.Desired == DesiredState.Stopped || _state.RestartPending) StopVmm(vmm);
+        else if (_state.Desired == DesiredState.Paused && _state.Actual == ActualState.Running)
+        {
+            _op = Operation.Pausing;
+            vmm.PauseAsync(CancellationToken.None).PipeTo(Self, Self, () => new VmmOpDone(vmm, true), ex => new VmmOpFailed(vmm, ex.Message));
+        }
+        else if (_state.Desired == DesiredState.Running && _state.Actual == ActualState.Paused)
+        {
+            _op = Operation.Resuming;
+            vmm.ResumeAsync(CancellationToken.None).PipeTo(Self, Self, () => new VmmOpDone(vmm, false), ex => new VmmOpFailed(vmm, ex.Message));
+        }
+    }
+
+    private void StartVmm()
+    {
+        _op = Operation.Starting;
+        var driver = _runtime.Driver;
+        var spec = LaunchSpec;
+        var sizes = _state.Spec!.DiskSizesBytes;
+        StartAsync(driver, spec, sizes).PipeTo(Self, Self, p => new VmmStarted(p), ex => new VmmStartFailed(ex.Message));
+    }
+
+    private static async Task<IVmmProcess> StartAsync(IVmmDriver driver, VmmLaunchSpec spec, IReadOnlyList<long> sizes)
+    {
+        Directory.CreateDirectory(spec.RunDir);
+        for (var i = 0; i < spec.DiskPaths.Count; i++)
+            if (!File.Exists(spec.DiskPaths[i]))
+                await driver.CreateDiskAsync(spec.DiskPaths[i], sizes[i], CancellationToken.None);
+        return await driver.StartAsync(spec, CancellationToken.None);
+    }
+
+    private void OnVmmStarted(VmmStarted m)
+    {
+        _op = Operation.None;
+        Watch(m.Process);
+        Record(new Started(_name, _runtime.ServerName, m.Process.Pid, FactMeta()));
+    }
+
+    private void Watch(IVmmProcess process)
+    {
+        _vmm = process;
+        _stopReason = null;
+        process.Exited.PipeTo(Self, Self, exit => new VmmExited(process, exit),
+            ex => new VmmExited(process, new VmmExit(null, null, $"lost track of the VMM: {ex.Message}", false)));
+    }
+
+    private void StopVmm(IVmmProcess vmm)
+    {
+        _op = Operation.Stopping;
+        if (_state.KillRequested)
+        {
+            _stopReason = "killed";
+            _ = vmm.KillAsync();
+            return;
+        }
+        _stopReason = null;
+        vmm.PowerDownAsync(CancellationToken.None).ContinueWith(t =>
+        {
+            // A VMM that cannot even take the power button is killed at once.
+            if (t.IsFaulted) _ = vmm.KillAsync();
+        }, TaskScheduler.Default);
+        Timers.StartSingleTimer("stop-timeout", new StopTimedOut(vmm), TimeSpan.FromSeconds(Math.Max(0, _state.StopTimeoutSeconds)));
+    }
+
+    private void OnVmmExited(VmmExited m)
+    {
+        if (m.Process != _vmm) return;
+        _vmm = null;
+        Timers.Cancel("stop-timeout");
+        var intended = _op == Operation.Stopping;
+        _op = Operation.None;
+        _ = m.Process.DisposeAsync().AsTask();
+        if (intended)
+            Record(new DomainEvents.Stopped(_name, _state.RestartPending ? "restart" : _stopReason ?? m.Exit.Reason, FactMeta()));
+        else if (m.Exit.Expected)
+        {
+            _cause = null;
+            Record(new DomainEvents.Stopped(_name, m.Exit.Reason, FactMeta()));
+        }
+        else
+        {
+            _cause = null;
+            var now = DateTimeOffset.UtcNow;
+            _log.Warning("domain {0}: VMM exited unexpectedly ({1})", _name, m.Exit.Reason);
+            Record(new Crashed(_name, m.Exit.Reason, _state.ShouldRestartAfterCrash(now), FactMeta()));
+        }
+    }
+
+    private void OnVmmOpDone(VmmOpDone m)
+    {
+        if (m.Process != _vmm) return;
+        _op = Operation.None;
+        Record(m.Paused ? new DomainEvents.Paused(_name, FactMeta()) : new Resumed(_name, FactMeta()));
+    }
+
+    protected override void PostStop()
+    {
+        // Detach only: the VMM keeps running and is adopted by the next incarnation of this actor.
+        _ = _vmm?.DisposeAsync().AsTask();
+        base.PostStop();
+    }
+}

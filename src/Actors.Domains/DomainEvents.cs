@@ -1,0 +1,44 @@
+namespace Actors.Domains;
+
+/// <summary>Who did it, when (UTC), under which job, on which node. Carried by every persisted event.</summary>
+public sealed record EventMeta(string Principal, DateTimeOffset At, string? JobId, string Node);
+
+/// <summary>Persisted facts about one domain. Serialized with stable manifests (see Serialization).</summary>
+public static class DomainEvents
+{
+    public interface IDomainEvent
+    {
+        string Name { get; }
+        EventMeta Meta { get; }
+    }
+
+    public sealed record Created(string Name, DomainSpec Spec, EventMeta Meta) : IDomainEvent;
+    public sealed record StartRequested(string Name, EventMeta Meta) : IDomainEvent;
+    public sealed record StopRequested(string Name, int TimeoutSeconds, EventMeta Meta) : IDomainEvent;
+    public sealed record KillRequested(string Name, EventMeta Meta) : IDomainEvent;
+    public sealed record RestartRequested(string Name, int TimeoutSeconds, EventMeta Meta) : IDomainEvent;
+    public sealed record PauseRequested(string Name, EventMeta Meta) : IDomainEvent;
+    public sealed record ResumeRequested(string Name, EventMeta Meta) : IDomainEvent;
+    public sealed record Deleted(string Name, EventMeta Meta) : IDomainEvent;
+
+    /// <summary>The VMM runs on Server with Pid.</summary>
+    public sealed record Started(string Name, string Server, int Pid, EventMeta Meta) : IDomainEvent;
+
+    /// <summary>After a node restart, the VMM that survived was taken over again.</summary>
+    public sealed record Adopted(string Name, string Server, int Pid, bool Paused, EventMeta Meta) : IDomainEvent;
+
+    /// <summary>The VMM could not be started; the domain stays stopped.</summary>
+    public sealed record StartFailed(string Name, string Reason, EventMeta Meta) : IDomainEvent;
+
+    public sealed record Paused(string Name, EventMeta Meta) : IDomainEvent;
+    public sealed record Resumed(string Name, EventMeta Meta) : IDomainEvent;
+
+    /// <summary>The VMM ended as asked or by the guest's own power-off. Reason says which.</summary>
+    public sealed record Stopped(string Name, string Reason, EventMeta Meta) : IDomainEvent;
+
+    /// <summary>The VMM ended unexpectedly. WillRestart is the restart policy's verdict.</summary>
+    public sealed record Crashed(string Name, string Reason, bool WillRestart, EventMeta Meta) : IDomainEvent;
+
+    /// <summary>After a node restart, the domain's VMM was not found; the domain counts as stopped until started again.</summary>
+    public sealed record VmmLost(string Name, string Reason, EventMeta Meta) : IDomainEvent;
+}

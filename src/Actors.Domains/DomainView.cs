@@ -1,0 +1,31 @@
+namespace Actors.Domains;
+
+/// <summary>What the API and vmc show of a domain.</summary>
+public sealed record DomainView(
+    string Name,
+    string State,
+    string DesiredState,
+    string? Server,
+    int Vcpus,
+    int MemoryMiB,
+    IReadOnlyList<DiskView> Disks,
+    string Restart,
+    string? Kernel,
+    string? Initrd,
+    string? Cmdline,
+    int? Pid,
+    string? LastError,
+    DateTimeOffset? CreatedAt,
+    DateTimeOffset? UpdatedAt)
+{
+    public static DomainView Of(DomainState s, DomainLayout layout)
+    {
+        var spec = s.Spec ?? throw new InvalidOperationException("a domain that does not exist has no view");
+        return new DomainView(
+            spec.Name, s.StateWord, s.Desired.ToString().ToLowerInvariant(), s.Server, spec.Vcpus, spec.MemoryMiB,
+            [.. spec.DiskSizesBytes.Select((size, i) => new DiskView(size, layout.DiskPath(spec.Name, i)))],
+            spec.Restart.ToWire(), spec.Kernel, spec.Initrd, spec.Cmdline, s.Pid, s.LastError, s.CreatedAt, s.UpdatedAt);
+    }
+}
+
+public sealed record DiskView(long SizeBytes, string Path);

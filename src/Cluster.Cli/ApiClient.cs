@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Cluster.Cli;
+
+/// <summary>Talks to one node's HTTP API; turns failures into <see cref="ApiException"/> and <see cref="UnreachableException"/>.</summary>
+internal sealed class ApiClient : IDisposable
+{
+    public const string PrincipalHeader = "X-Vmc-Principal";
+
+    private readonly HttpClient _http;
+    private readonly TimeSpan _timeout;
+
+    public ApiClient(string address, VmcOptions options)
+    {
+        Address = address;
+        _timeout = options.HttpTimeout;
+        _http = options.Handler is { } handler ? new HttpClient(handler, disposeHandler: false) : new HttpClient();
+        _http.BaseAddress = new Uri($"http://{address}/");
+        _http.Timeout = options.HttpTimeout;
+        _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (!string.IsNullOrEmpty(options.Principal))
+        {
+            _http.DefaultRequestHeaders.TryAddWithoutValidation(PrincipalHeader, options.Principal);
+        }
+    }
+
+    public string Address { get; }
+
+    public Task<JsonElement> GetAsync(string path, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Get, path, null, ct);
+
+    public Task<JsonElement> PostAsync(string path, JsonNode? body = null, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, path, body, ct);
+
+    public Task<JsonElement> DeleteAsync(string path, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Delete, path, null, ct);
+
+    public static string Segment(string value) => Uri.EscapeDataString(value);
+
+    private async Task<JsonElement> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path.TrimStart('/'));
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        }
+
+        HttpResponseMessage response;
+        string text;
+        try
+        {
+            response = await _http.SendAsync(request, ct).ConfigureAwait(false);
+            text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new UnreachableException(Address, Reason(ex));
+        }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new UnreachableException(Address, $"no answer within {_timeout.TotalSeconds:0} s");
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new ApiException(ErrorSentence(response.StatusCode, text), (int)response.StatusCode);
+            }
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                return default;
+            }
+            try
+            {
+                using var doc = JsonDocument.Parse(text);
+                return doc.RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+                throw new ApiException($"the node at {Address} answered {method} /{path.TrimStart('/')} with something that is not JSON");
+            }
+        }
+    }
+
+    private static string ErrorSentence(HttpStatusCode status, string text)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            if (doc.RootElement.Str("error") is { Length: > 0 } sentence)
+            {
+                return sentence;
+            }
+        }
+        catch (JsonException)
+        {
+            // not the contract's error shape; fall through to the status line
+        }
+        return $"the node answered HTTP {(int)status} {ReasonPhrase(status)}";
+    }
+
+    private static string ReasonPhrase(HttpStatusCode status) => status switch
+    {
+        HttpStatusCode.NotFound => "Not Found",
+        HttpStatusCode.BadRequest => "Bad Request",
+        HttpStatusCode.Conflict => "Conflict",
+        HttpStatusCode.Unauthorized => "Unauthorized",
+        HttpStatusCode.Forbidden => "Forbidden",
+        HttpStatusCode.InternalServerError => "Internal Server Error",
+        HttpStatusCode.ServiceUnavailable => "Service Unavailable",
+        _ => status.ToString(),
+    };
+
+    private static string Reason(HttpRequestException ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException se)
+            {
+                return se.SocketErrorCode switch
+                {
+                    SocketError.ConnectionRefused => "connection refused",
+                    SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "unknown host",
+                    SocketError.TimedOut => "connection timed out",
+                    SocketError.NetworkUnreachable or SocketError.HostUnreachable => "no route to host",
+                    SocketError.ConnectionReset => "connection reset",
+                    _ => se.SocketErrorCode.ToString().ToLowerInvariant(),
+                };
+            }
+        }
+        return ex.HttpRequestError switch
+        {
+            HttpRequestError.NameResolutionError => "unknown host",
+            HttpRequestError.ConnectionError => "connection failed",
+            HttpRequestError.ResponseEnded => "connection closed",
+            HttpRequestError.InvalidResponse => "not an HTTP answer",
+            _ => "request failed",
+        };
+    }
+
+    public void Dispose() => _http.Dispose();
+}

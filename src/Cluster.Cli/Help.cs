@@ -1,0 +1,137 @@
+using System.Text;
+
+namespace Cluster.Cli;
+
+/// <summary>Usage text, built from the palette specs so it never drifts from what the parser accepts.</summary>
+internal static class Help
+{
+    private const int Width = 100;
+
+    public static string Main(IReadOnlyList<PaletteSpec> palettes)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("vmc - the operator's client of the VM cluster");
+        sb.AppendLine();
+        sb.AppendLine("Usage:");
+        sb.AppendLine("  vmc [host:port] <palette> <command> [arguments] [switches]");
+        sb.AppendLine("  vmc [host:port]                  open a prompt that reads commands line by line");
+        sb.AppendLine("  vmc help [palette]               show this help, or the commands of a palette");
+        sb.AppendLine();
+        sb.AppendLine($"host:port is a node's HTTP API; default {VmcOptions.DefaultAddress} ({VmcOptions.AddressVariable} overrides it).");
+        sb.AppendLine();
+        sb.AppendLine("Palettes:");
+        var width = palettes.Max(p => p.Name.Length) + 2;
+        foreach (var p in palettes)
+        {
+            sb.AppendLine($"  {p.Name.PadRight(width)}{p.Description}: {string.Join(", ", p.Commands.Select(c => c.Name))}");
+        }
+        sb.AppendLine();
+        AppendGlobalSwitches(sb);
+        sb.AppendLine();
+        sb.AppendLine("Exit codes: 0 success, 1 refused or failed by the node, 2 usage error, 3 node unreachable.");
+        sb.AppendLine("See 'vmc help <palette>' for the commands of a palette.");
+        return sb.ToString();
+    }
+
+    public static string Palette(PaletteSpec palette)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"vmc {palette.Name} - {palette.Description}");
+        sb.AppendLine();
+        sb.AppendLine($"Usage: vmc [host:port] {palette.Name} <command> [arguments] [switches]");
+        sb.AppendLine();
+        sb.AppendLine("Commands:");
+        foreach (var c in palette.Commands)
+        {
+            AppendCommand(sb, palette, c, c.Switches);
+        }
+        var jobCommands = palette.Commands.Where(c => c.StartsJob).Select(c => c.Name).ToList();
+        sb.AppendLine();
+        if (jobCommands.Count > 0)
+        {
+            sb.AppendLine(Wrap($"Commands that start a job ({string.Join(", ", jobCommands)}) print 'job ID: COMMAND NAME accepted' and take:", "", ""));
+            AppendSwitches(sb, GlobalSwitches.JobSwitches, "  ");
+        }
+        sb.AppendLine($"Every command takes {GlobalSwitches.Json.Name} ({GlobalSwitches.Json.Description}) and --help.");
+        return sb.ToString();
+    }
+
+    public static string Command(PaletteSpec palette, CommandSpec command)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("Usage:");
+        AppendCommand(sb, palette, command, command.AllSwitches.ToList(), prefix: $"vmc [host:port] {palette.Name} ");
+        return sb.ToString();
+    }
+
+    public static string Synopsis(string prefix, CommandSpec c, IEnumerable<SwitchSpec> switches) =>
+        string.Join(' ', new[] { prefix + c.Name }.Concat(c.Arguments).Concat(switches.Select(s => s.Synopsis)));
+
+    private static void AppendCommand(StringBuilder sb, PaletteSpec palette, CommandSpec c, IReadOnlyList<SwitchSpec> switches, string prefix = "")
+    {
+        var synopsis = Synopsis("", c, switches);
+        var hang = new string(' ', 2 + prefix.Length + c.Name.Length + 1);
+        sb.AppendLine(Wrap(synopsis, "  " + prefix, hang));
+        sb.AppendLine(Wrap(c.Description, "      ", "      "));
+        AppendSwitches(sb, switches, "      ");
+        _ = palette;
+    }
+
+    private static void AppendSwitches(StringBuilder sb, IEnumerable<SwitchSpec> switches, string indent)
+    {
+        var list = switches.ToList();
+        if (list.Count == 0)
+        {
+            return;
+        }
+        var width = list.Max(s => Head(s).Length) + 2;
+        foreach (var s in list)
+        {
+            sb.AppendLine(Wrap(Head(s).PadRight(width) + s.Description, indent, indent + new string(' ', width)));
+        }
+    }
+
+    private static void AppendGlobalSwitches(StringBuilder sb)
+    {
+        sb.AppendLine("Switches:");
+        var rows = new (string Head, string Text)[]
+        {
+            (GlobalSwitches.Json.Name, GlobalSwitches.Json.Description),
+            (GlobalSwitches.Wait.Name, GlobalSwitches.Wait.Description + " (commands that start a job)"),
+            (Head(GlobalSwitches.WaitTimeout), GlobalSwitches.WaitTimeout.Description),
+            ("--help, -h", "show help for vmc, a palette or a command"),
+        };
+        var width = rows.Max(r => r.Head.Length) + 2;
+        foreach (var (head, text) in rows)
+        {
+            sb.AppendLine(Wrap(head.PadRight(width) + text, "  ", "  " + new string(' ', width)));
+        }
+    }
+
+    private static string Head(SwitchSpec s) => s.TakesValue ? $"{s.Name} {s.Value}" : s.Name;
+
+    /// <summary>Wraps words at <see cref="Width"/> columns; the first line gets <paramref name="first"/>, the rest <paramref name="rest"/>.</summary>
+    private static string Wrap(string text, string first, string rest)
+    {
+        var sb = new StringBuilder();
+        var line = new StringBuilder(first);
+        var atStart = true;
+        foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!atStart && line.Length + 1 + word.Length > Width)
+            {
+                sb.AppendLine(line.ToString());
+                line.Clear().Append(rest);
+                atStart = true;
+            }
+            if (!atStart)
+            {
+                line.Append(' ');
+            }
+            line.Append(word);
+            atStart = false;
+        }
+        sb.Append(line);
+        return sb.ToString();
+    }
+}

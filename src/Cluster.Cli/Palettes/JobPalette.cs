@@ -1,0 +1,57 @@
+using Cluster.Cli.Output;
+
+namespace Cluster.Cli.Palettes;
+
+/// <summary>job show|list, over GET /jobs/{id} and GET /jobs.</summary>
+internal static class JobPalette
+{
+    public static PaletteSpec Spec { get; } = new("job", "jobs: records of state-changing requests",
+    [
+        new("list", "list the recent jobs of the node, newest first", [], [], ListAsync),
+        new("show", "show one job", ["ID"], [], ShowAsync),
+    ]);
+
+    private static async Task<int> ListAsync(CommandContext ctx)
+    {
+        var jobs = await ctx.Api.GetAsync("jobs").ConfigureAwait(false);
+        if (ctx.Json)
+        {
+            ctx.WriteJson(jobs);
+            return ExitCodes.Ok;
+        }
+        var table = new Table("ID", "COMMAND", "DOMAIN", "STATUS", "PRINCIPAL", "CREATED", "MESSAGE");
+        foreach (var j in jobs.Items())
+        {
+            table.Add(j.Str("id"), j.Str("command"), j.Str("domain"), j.Str("status"), j.Str("principal"),
+                j.Str("createdAt"), j.Str("message"));
+        }
+        if (table.Count == 0)
+        {
+            ctx.Out.WriteLine("No jobs.");
+            return ExitCodes.Ok;
+        }
+        table.Write(ctx.Out);
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> ShowAsync(CommandContext ctx)
+    {
+        var j = await ctx.Api.GetAsync($"jobs/{ApiClient.Segment(ctx.Arg("ID"))}").ConfigureAwait(false);
+        if (ctx.Json)
+        {
+            ctx.WriteJson(j);
+            return ExitCodes.Ok;
+        }
+        new Details()
+            .Add("ID", j.Str("id"))
+            .Add("Command", j.Str("command"))
+            .Add("Domain", j.Str("domain"))
+            .Add("Principal", j.Str("principal"))
+            .Add("Status", j.Str("status"))
+            .Add("Message", j.Str("message"))
+            .Add("Created", j.Str("createdAt"))
+            .Add("Finished", j.Str("finishedAt"))
+            .Write(ctx.Out);
+        return ExitCodes.Ok;
+    }
+}

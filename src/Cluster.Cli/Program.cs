@@ -1,0 +1,4 @@
+using Cluster.Cli;
+
+var app = new VmcApp(new VmcOptions { Input = Console.In, Interactive = !Console.IsInputRedirected });
+return await app.RunAsync(args, Console.Out, Console.Error);

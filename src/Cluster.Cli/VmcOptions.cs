@@ -1,0 +1,31 @@
+namespace Cluster.Cli;
+
+/// <summary>Everything <see cref="VmcApp"/> takes from its surroundings, so tests can replace it.</summary>
+public sealed class VmcOptions
+{
+    public const string DefaultAddress = "127.0.0.1:9110";
+    public const string AddressVariable = "VMC_ADDRESS";
+
+    /// <summary>Sends the HTTP requests; null means a real socket handler.</summary>
+    public HttpMessageHandler? Handler { get; init; }
+
+    /// <summary>Lines of the interactive prompt.</summary>
+    public TextReader? Input { get; init; }
+
+    /// <summary>True when a person types at the prompt (adds a banner and a newline at EOF).</summary>
+    public bool Interactive { get; init; }
+
+    /// <summary>Reads an environment variable (VMC_ADDRESS).</summary>
+    public Func<string, string?> GetEnvironment { get; init; } = Environment.GetEnvironmentVariable;
+
+    /// <summary>Relative --kernel/--initrd paths are made absolute against this directory.</summary>
+    public string CurrentDirectory { get; init; } = Environment.CurrentDirectory;
+
+    /// <summary>Sent as X-Vmc-Principal.</summary>
+    public string Principal { get; init; } = Environment.UserName;
+
+    public TimeSpan HttpTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often --wait asks for the job.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+}
