@@ -6,10 +6,7 @@ namespace Actors.Domains;
 /// <param name="ReportTo">The job book that hears when the job ends; may be null (no one waits).</param>
 public sealed record RequestContext(string JobId, string Principal, IActorRef? ReportTo);
 
-public interface IDomainMessage
-{
-    string Name { get; }
-}
+public interface IDomainMessage : INamedEntityMessage;
 
 /// <summary>Requests an operator can make of a domain. Each one is a job.</summary>
 public static class DomainCommands

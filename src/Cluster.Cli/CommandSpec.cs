@@ -50,7 +50,7 @@ internal static class GlobalSwitches
 {
     public const int DefaultWaitSeconds = 120;
 
-    public static readonly SwitchSpec Json = new("--json", null, "print the API's JSON (pretty-printed) instead of text");
+    public static readonly SwitchSpec Json = new("--json", null, "print the API's JSON (pretty-printed) instead of tables");
     public static readonly SwitchSpec Wait = new("--wait", null, "follow the job until it succeeds or fails");
     public static readonly SwitchSpec WaitTimeout = new("--wait-timeout", "S",
         $"stop waiting after S seconds (default {DefaultWaitSeconds}; implies --wait)", Min: 1);

@@ -7,7 +7,7 @@ internal static class Help
 {
     private const int Width = 100;
 
-    public static string Main(IReadOnlyList<PaletteSpec> palettes)
+    public static string Overview(IReadOnlyList<PaletteSpec> palettes)
     {
         var sb = new StringBuilder();
         sb.AppendLine("vmc - the operator's client of the VM cluster");
@@ -23,7 +23,8 @@ internal static class Help
         var width = palettes.Max(p => p.Name.Length) + 2;
         foreach (var p in palettes)
         {
-            sb.AppendLine($"  {p.Name.PadRight(width)}{p.Description}: {string.Join(", ", p.Commands.Select(c => c.Name))}");
+            sb.AppendLine(Wrap($"{p.Description}: {string.Join(", ", p.Commands.Select(c => c.Name))}",
+                "  " + p.Name.PadRight(width), "  " + new string(' ', width)));
         }
         sb.AppendLine();
         AppendGlobalSwitches(sb);
@@ -43,16 +44,16 @@ internal static class Help
         sb.AppendLine("Commands:");
         foreach (var c in palette.Commands)
         {
-            AppendCommand(sb, palette, c, c.Switches);
+            AppendCommand(sb, c, c.Switches);
         }
         var jobCommands = palette.Commands.Where(c => c.StartsJob).Select(c => c.Name).ToList();
         sb.AppendLine();
         if (jobCommands.Count > 0)
         {
-            sb.AppendLine(Wrap($"Commands that start a job ({string.Join(", ", jobCommands)}) print 'job ID: COMMAND NAME accepted' and take:", "", ""));
+            sb.AppendLine(Wrap($"Commands that start a job ({string.Join(", ", jobCommands)}) also take:", "", ""));
             AppendSwitches(sb, GlobalSwitches.JobSwitches, "  ");
         }
-        sb.AppendLine($"Every command takes {GlobalSwitches.Json.Name} ({GlobalSwitches.Json.Description}) and --help.");
+        sb.AppendLine("Every command takes --json (the API's JSON instead of tables) and --help.");
         return sb.ToString();
     }
 
@@ -60,21 +61,19 @@ internal static class Help
     {
         var sb = new StringBuilder();
         sb.AppendLine("Usage:");
-        AppendCommand(sb, palette, command, command.AllSwitches.ToList(), prefix: $"vmc [host:port] {palette.Name} ");
+        AppendCommand(sb, command, command.AllSwitches.ToList(), prefix: $"vmc [host:port] {palette.Name} ");
         return sb.ToString();
     }
 
-    public static string Synopsis(string prefix, CommandSpec c, IEnumerable<SwitchSpec> switches) =>
-        string.Join(' ', new[] { prefix + c.Name }.Concat(c.Arguments).Concat(switches.Select(s => s.Synopsis)));
+    private static IEnumerable<string> Synopsis(CommandSpec c, IEnumerable<SwitchSpec> switches) =>
+        new[] { c.Name }.Concat(c.Arguments).Concat(switches.Select(s => s.Synopsis));
 
-    private static void AppendCommand(StringBuilder sb, PaletteSpec palette, CommandSpec c, IReadOnlyList<SwitchSpec> switches, string prefix = "")
+    private static void AppendCommand(StringBuilder sb, CommandSpec c, IReadOnlyList<SwitchSpec> switches, string prefix = "")
     {
-        var synopsis = Synopsis("", c, switches);
-        var hang = new string(' ', 2 + prefix.Length + c.Name.Length + 1);
-        sb.AppendLine(Wrap(synopsis, "  " + prefix, hang));
+        var hang = new string(' ', prefix.Length == 0 ? 2 + c.Name.Length + 1 : 6);
+        sb.AppendLine(Wrap(Synopsis(c, switches), "  " + prefix, hang));
         sb.AppendLine(Wrap(c.Description, "      ", "      "));
         AppendSwitches(sb, switches, "      ");
-        _ = palette;
     }
 
     private static void AppendSwitches(StringBuilder sb, IEnumerable<SwitchSpec> switches, string indent)
@@ -87,7 +86,7 @@ internal static class Help
         var width = list.Max(s => Head(s).Length) + 2;
         foreach (var s in list)
         {
-            sb.AppendLine(Wrap(Head(s).PadRight(width) + s.Description, indent, indent + new string(' ', width)));
+            sb.AppendLine(Wrap(s.Description, indent + Head(s).PadRight(width), indent + new string(' ', width)));
         }
     }
 
@@ -104,19 +103,23 @@ internal static class Help
         var width = rows.Max(r => r.Head.Length) + 2;
         foreach (var (head, text) in rows)
         {
-            sb.AppendLine(Wrap(head.PadRight(width) + text, "  ", "  " + new string(' ', width)));
+            sb.AppendLine(Wrap(text, "  " + head.PadRight(width), "  " + new string(' ', width)));
         }
     }
 
     private static string Head(SwitchSpec s) => s.TakesValue ? $"{s.Name} {s.Value}" : s.Name;
 
     /// <summary>Wraps words at <see cref="Width"/> columns; the first line gets <paramref name="first"/>, the rest <paramref name="rest"/>.</summary>
-    private static string Wrap(string text, string first, string rest)
+    private static string Wrap(string text, string first, string rest) =>
+        Wrap(text.Split(' ', StringSplitOptions.RemoveEmptyEntries), first, rest);
+
+    /// <summary>Wraps units (words, or whole switch synopses that must not break) like <see cref="Wrap(string, string, string)"/>.</summary>
+    private static string Wrap(IEnumerable<string> units, string first, string rest)
     {
         var sb = new StringBuilder();
         var line = new StringBuilder(first);
         var atStart = true;
-        foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var word in units)
         {
             if (!atStart && line.Length + 1 + word.Length > Width)
             {

@@ -24,12 +24,23 @@ public interface IVmmDriver
     Task<IVmmProcess?> TryAdoptAsync(VmmLaunchSpec spec, CancellationToken ct);
 }
 
-/// <summary>One live VMM process of one domain.</summary>
+/// <summary>
+/// One live VMM process of one domain.
+/// <see cref="IAsyncDisposable.DisposeAsync"/> DETACHES, it does not stop the VMM: it closes the control
+/// channel (QMP) and stops watching the process, which keeps running and can be re-adopted with
+/// <see cref="IVmmDriver.TryAdoptAsync"/> (by this or a new driver instance, e.g. after a node restart).
+/// To stop the VMM, use <see cref="PowerDownAsync"/> or <see cref="KillAsync"/> first. After disposal,
+/// <see cref="Exited"/> is canceled (unless the process had already ended) and other members throw.
+/// </summary>
 public interface IVmmProcess : IAsyncDisposable
 {
     int Pid { get; }
 
-    /// <summary>Completes when the process has gone, for whatever reason (detected within a second).</summary>
+    /// <summary>
+    /// Completes when the process has gone, for whatever reason (detected within a second, also for an adopted
+    /// process that is not our child and for kill -9 from outside). Expected is true when the VMM reported an
+    /// orderly shutdown (QMP SHUTDOWN: guest power-off, quit) or exited with code 0.
+    /// </summary>
     Task<VmmExit> Exited { get; }
 
     Task<VmmRunState> QueryStatusAsync(CancellationToken ct);

@@ -8,7 +8,7 @@ internal static class DomainPalette
 {
     private static readonly string[] RestartPolicies = ["always", "on-crash", "never"];
 
-    public static PaletteSpec Spec { get; } = new("domain", "domains: the VMs and their resources",
+    public static PaletteSpec Spec { get; } = new("domain", "domains, the VMs and their resources",
     [
         new("create", "create a domain (it starts when the node places it)", ["NAME"],
         [
@@ -16,8 +16,8 @@ internal static class DomainPalette
             new("--memory", "MiB", "memory in MiB", Required: true, Min: 1),
             new("--disk", "SIZE", "add a disk of SIZE (e.g. 1G; suffix K, M, G, T); repeatable", Repeatable: true),
             new("--restart", "always|on-crash|never", "restart policy (default on-crash)", Choices: RestartPolicies),
-            new("--kernel", "PATH", "kernel image on the server (relative paths are made absolute here)"),
-            new("--initrd", "PATH", "initrd image on the server (relative paths are made absolute here)"),
+            new("--kernel", "PATH", "kernel image on the server (a relative PATH is made absolute)"),
+            new("--initrd", "PATH", "initrd image on the server (a relative PATH is made absolute)"),
             new("--cmdline", "STR", "kernel command line"),
         ], CreateAsync, StartsJob: true),
         Transition("start", "start a domain"),

@@ -5,7 +5,7 @@ namespace Cluster.Cli.Palettes;
 /// <summary>job show|list, over GET /jobs/{id} and GET /jobs.</summary>
 internal static class JobPalette
 {
-    public static PaletteSpec Spec { get; } = new("job", "jobs: records of state-changing requests",
+    public static PaletteSpec Spec { get; } = new("job", "jobs, the records of state-changing requests",
     [
         new("list", "list the recent jobs of the node, newest first", [], [], ListAsync),
         new("show", "show one job", ["ID"], [], ShowAsync),

@@ -5,7 +5,7 @@ namespace Cluster.Cli.Palettes;
 /// <summary>server list|show, over GET /servers and GET /servers/{name}.</summary>
 internal static class ServerPalette
 {
-    public static PaletteSpec Spec { get; } = new("server", "servers: hosts with a hypervisor, members of the cluster",
+    public static PaletteSpec Spec { get; } = new("server", "servers, the hosts with a hypervisor",
     [
         new("list", "list the servers", [], [], ListAsync),
         new("show", "show one server", ["NAME"], [], ShowAsync),

@@ -1,0 +1,37 @@
+using Akka.Actor;
+using Akka.Event;
+
+namespace Actors.Servers;
+
+/// <summary>
+/// Node-local: registers this node as a server entity when the node starts, retrying until the entity
+/// acknowledges (the journal may not be reachable at the very first attempt).
+/// </summary>
+public sealed class ServerAgent : ReceiveActor, IWithTimers
+{
+    private sealed record Attempt;
+
+    public ServerAgent(IActorRef servers, ServerCommands.Register registration)
+    {
+        var log = Context.GetLogger();
+        Receive<Attempt>(_ => servers.Ask<ServerReplies.Registered>(registration, TimeSpan.FromSeconds(5))
+            .PipeTo(Self, Self, r => r, ex => new Status.Failure(ex)));
+        Receive<ServerReplies.Registered>(r =>
+        {
+            log.Info("server {0} registered ({1} CPUs, {2} MiB, {3}, QEMU {4})", r.Name, registration.Facts.Cpus,
+                registration.Facts.MemoryMiB, registration.Facts.Hypervisor, registration.Facts.QemuVersion ?? "not installed");
+            Timers.CancelAll();
+        });
+        Receive<Status.Failure>(f =>
+        {
+            log.Warning("server {0}: registration failed ({1}); retrying", registration.Name, f.Cause.Message);
+            Timers.StartSingleTimer("retry", new Attempt(), TimeSpan.FromSeconds(1));
+        });
+        Self.Tell(new Attempt());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IActorRef servers, ServerCommands.Register registration) =>
+        Akka.Actor.Props.Create(() => new ServerAgent(servers, registration));
+}

@@ -1,0 +1,44 @@
+using Actors.Domains;
+using Vmm.Native;
+
+namespace Actors.Servers;
+
+public interface IServerMessage : INamedEntityMessage;
+
+public static class ServerCommands
+{
+    /// <summary>The node announces itself: sent by its <see cref="ServerAgent"/> at every start.</summary>
+    public sealed record Register(string Name, string Address, string Pool, HostFacts Facts) : IServerMessage;
+    public sealed record Get(string Name) : IServerMessage;
+}
+
+public static class ServerReplies
+{
+    public sealed record Registered(string Name);
+    public sealed record Found(ServerView? Server);
+}
+
+/// <summary>Persisted facts about one server.</summary>
+public static class ServerEvents
+{
+    public interface IServerEvent
+    {
+        string Name { get; }
+        EventMeta Meta { get; }
+    }
+
+    /// <summary>The node came up (again) with these facts.</summary>
+    public sealed record Registered(string Name, string Address, string Pool, HostFacts Facts, EventMeta Meta) : IServerEvent;
+}
+
+/// <summary>What the API and vmc show of a server.</summary>
+public sealed record ServerView(
+    string Name,
+    string Address,
+    string Pool,
+    int Cpus,
+    long MemoryMiB,
+    string Hypervisor,
+    string? QemuVersion,
+    string Vmm,
+    DateTimeOffset RegisteredAt);

@@ -1,0 +1,94 @@
+using Akka.Actor;
+using Actors.Domains;
+using Actors.Domains.Jobs;
+using static Actors.Domains.DomainCommands;
+
+namespace Cluster.Host.Api;
+
+/// <summary>/domains: create, lifecycle requests (each a job), read.</summary>
+public static class DomainRoutes
+{
+    public const int DefaultStopTimeoutSeconds = 30;
+    public const int MaxStopTimeoutSeconds = 3600;
+
+    public static void Map(WebApplication app)
+    {
+        app.MapGet("/domains", async (NodeDirectory dir) => ApiResults.Ok(await dir.ListDomainsAsync()));
+        app.MapGet("/domains/{name}", async (string name, NodeDirectory dir) =>
+        {
+            if (DomainSpecValidation.CheckName(name) is { } bad) return ApiResults.Error(400, bad.Message, bad.Field);
+            var reply = await dir.Domains.Ask<DomainReplies.IDomainReply>(new Get(name), NodeDirectory.AskTimeout);
+            return reply switch
+            {
+                DomainReplies.Accepted a => ApiResults.Ok(a.Domain),
+                DomainReplies.Rejected r => ApiResults.Error(r.Status, r.Message, "name"),
+                _ => ApiResults.Error(500, "unexpected reply"),
+            };
+        });
+        app.MapPost("/domains", async (HttpRequest http, NodeDirectory dir) =>
+        {
+            var (principal, who) = Principal.Of(http);
+            if (who is not null) return who;
+            var (request, bodyError) = await ApiResults.ReadBodyAsync<CreateDomainRequest>(http);
+            if (bodyError is not null) return bodyError;
+            var (spec, invalid) = DomainSpecValidation.Validate(request!, await dir.LimitsAsync());
+            if (invalid is not null) return ApiResults.Error(400, invalid.Message, invalid.Field);
+            return await SubmitAsync(dir, "create", spec!.Name, principal!, ctx => new Create(spec, ctx));
+        });
+        foreach (var verb in new[] { "start", "stop", "kill", "restart", "pause", "resume" })
+            app.MapPost($"/domains/{{name}}/{verb}", (string name, HttpRequest http, NodeDirectory dir) => LifecycleAsync(verb, name, http, dir));
+        app.MapDelete("/domains/{name}", (string name, HttpRequest http, NodeDirectory dir) => LifecycleAsync("delete", name, http, dir));
+    }
+
+    private static async Task<IResult> LifecycleAsync(string verb, string name, HttpRequest http, NodeDirectory dir)
+    {
+        if (DomainSpecValidation.CheckName(name) is { } bad) return ApiResults.Error(400, bad.Message, bad.Field);
+        var (principal, who) = Principal.Of(http);
+        if (who is not null) return who;
+        var timeout = DefaultStopTimeoutSeconds;
+        if (http.Query.TryGetValue("timeout", out var t)
+            && (!int.TryParse(t.ToString(), out timeout) || timeout < 0 || timeout > MaxStopTimeoutSeconds))
+            return ApiResults.Error(400, $"timeout must be a whole number of seconds between 0 and {MaxStopTimeoutSeconds}; got '{DomainSpecValidation.Printable(t.ToString())}'", "timeout");
+        return await SubmitAsync(dir, verb, name, principal!, ctx => verb switch
+        {
+            "start" => new Start(name, ctx),
+            "stop" => new Stop(name, timeout, ctx),
+            "kill" => new DomainCommands.Kill(name, ctx),
+            "restart" => new Restart(name, timeout, ctx),
+            "pause" => new Pause(name, ctx),
+            "resume" => new Resume(name, ctx),
+            _ => new Delete(name, ctx),
+        });
+    }
+
+    /// <summary>Opens a job, sends the request to the domain, and answers with the job (and the domain on create).</summary>
+    private static async Task<IResult> SubmitAsync(NodeDirectory dir, string verb, string name, string principal,
+        Func<RequestContext, IDomainCommand> command)
+    {
+        var jobId = JobRecord.NewId();
+        dir.Jobs.Tell(new JobMessages.Open(new JobRecord(jobId, verb, name, principal, JobRecord.Running, null, DateTimeOffset.UtcNow, null)));
+        DomainReplies.IDomainReply reply;
+        try
+        {
+            reply = await dir.Domains.Ask<DomainReplies.IDomainReply>(command(new RequestContext(jobId, principal, dir.Jobs)), NodeDirectory.AskTimeout);
+        }
+        catch (AskTimeoutException)
+        {
+            dir.Jobs.Tell(new JobMessages.Finish(jobId, false, "the domain did not answer in time"));
+            return ApiResults.Error(503, $"domain {name} did not answer within {NodeDirectory.AskTimeout.TotalSeconds:0} s; job {jobId} may still complete");
+        }
+        if (reply is DomainReplies.Rejected r)
+        {
+            dir.Jobs.Tell(new JobMessages.Discard(jobId));
+            return ApiResults.Error(r.Status, r.Message, r.Status == 404 ? "name" : null);
+        }
+        var domain = ((DomainReplies.Accepted)reply).Domain;
+        var job = (await dir.Jobs.Ask<JobMessages.Found>(new JobMessages.Get(jobId), NodeDirectory.AskTimeout)).Job;
+        return verb switch
+        {
+            "create" => ApiResults.Ok(new { job, domain }, 201),
+            "delete" => ApiResults.Ok(new { job }),
+            _ => ApiResults.Ok(new { job }, 202),
+        };
+    }
+}

@@ -1,0 +1,42 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Actors.Domains;
+using Actors.Domains.Catalog;
+using Actors.Servers;
+
+namespace Cluster.Host.Api;
+
+/// <summary>Reads across entities: every domain, every server, and what servers have room for.</summary>
+public sealed class NodeDirectory(ActorRegistry registry)
+{
+    public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+
+    public IActorRef Domains => registry.Get<DomainRegion>();
+    public IActorRef Servers => registry.Get<ServerRegion>();
+    public IActorRef Jobs => registry.Get<JobBookKey>();
+
+    public async Task<IReadOnlyList<DomainView>> ListDomainsAsync()
+    {
+        var names = await registry.Get<DomainCatalog>().Ask<CatalogMessages.Entries>(new CatalogMessages.List(), AskTimeout);
+        var replies = await Task.WhenAll(names.Names.Select(n =>
+            Domains.Ask<DomainReplies.IDomainReply>(new DomainCommands.Get(n), AskTimeout)));
+        return [.. replies.OfType<DomainReplies.Accepted>().Select(a => a.Domain).OrderBy(d => d.Name, StringComparer.Ordinal)];
+    }
+
+    public async Task<IReadOnlyList<ServerView>> ListServersAsync()
+    {
+        var names = await registry.Get<ServerCatalog>().Ask<CatalogMessages.Entries>(new CatalogMessages.List(), AskTimeout);
+        var replies = await Task.WhenAll(names.Names.Select(n =>
+            Servers.Ask<ServerReplies.Found>(new ServerCommands.Get(n), AskTimeout)));
+        return [.. replies.Select(r => r.Server).OfType<ServerView>().OrderBy(s => s.Name, StringComparer.Ordinal)];
+    }
+
+    /// <summary>The largest domain any registered server could run.</summary>
+    public async Task<DomainLimits> LimitsAsync()
+    {
+        var servers = await ListServersAsync();
+        return servers.Count == 0
+            ? new DomainLimits(0, 0)
+            : new DomainLimits(servers.Max(s => s.Cpus), servers.Max(s => s.MemoryMiB));
+    }
+}

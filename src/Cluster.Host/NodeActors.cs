@@ -1,0 +1,8 @@
+namespace Cluster.Host;
+
+// Keys of the node's actors in Akka.Hosting's ActorRegistry.
+public sealed class DomainRegion;
+public sealed class ServerRegion;
+public sealed class DomainCatalog;
+public sealed class ServerCatalog;
+public sealed class JobBookKey;

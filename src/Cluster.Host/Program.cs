@@ -1,0 +1,128 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Actors.Domains;
+using Actors.Domains.Catalog;
+using Actors.Domains.Jobs;
+using Actors.Servers;
+using Cluster.Host;
+using Cluster.Host.Api;
+
+var (options, optionError) = NodeOptions.Parse(args, Environment.GetEnvironmentVariable);
+if (options is null)
+{
+    Console.Error.WriteLine($"error: {optionError}");
+    Console.Error.WriteLine(NodeOptions.Usage);
+    return 2;
+}
+
+try
+{
+    Directory.CreateDirectory(options.DataDir);
+}
+catch (Exception ex)
+{
+    Console.Error.WriteLine($"error: cannot create the data dir {options.DataDir}: {ex.Message}");
+    return 1;
+}
+
+var db = DatabaseSetup.For(options);
+try
+{
+    db.Prepare();
+}
+catch (Exception ex)
+{
+    Console.Error.WriteLine($"error: cannot open the database ({db.Description}): {ex.Message}");
+    return 1;
+}
+
+Vmm.Native.IVmmDriver driver;
+Vmm.Native.HostFacts facts;
+try
+{
+    (driver, facts) = await VmmSelection.ChooseAsync(options.Vmm);
+}
+catch (Exception ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 1;
+}
+
+var builder = WebApplication.CreateSlimBuilder();
+builder.WebHost.UseUrls($"http://{options.ApiHost}:{options.ApiPort}");
+builder.Logging.ClearProviders().AddSimpleConsole(o =>
+{
+    o.SingleLine = true;
+    o.UseUtcTimestamp = true;
+    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+});
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+builder.Services.AddSingleton(options);
+builder.Services.AddSingleton<NodeDirectory>();
+builder.Services.AddSingleton<ClusterView>();
+
+var layout = new DomainLayout(options.DataDir);
+var singleton = new ClusterSingletonOptions { Role = "server" };
+var sharding = new ShardOptions
+{
+    Role = "server",
+    StateStoreMode = StateStoreMode.DData,
+    RememberEntities = true,
+    RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+    JournalPluginId = "akka.persistence.journal.sharding",
+    SnapshotPluginId = "akka.persistence.snapshot-store.sharding",
+};
+
+builder.Services.AddAkka(NodeOptions.SystemName, (akka, _) =>
+{
+    akka.AddHocon(NodeConfig.Build(options, db), HoconAddMode.Prepend)
+        .ConfigureLoggers(l =>
+        {
+            l.ClearLoggers();
+            l.AddLoggerFactory();
+        })
+        .WithSingleton<DomainCatalog>("domain-catalog", EntityCatalog.Props("domains"), singleton)
+        .WithSingleton<ServerCatalog>("server-catalog", EntityCatalog.Props("servers"), singleton)
+        .WithShardRegion<DomainRegion>("domain", (_, registry, _) =>
+            {
+                var runtime = new DomainRuntime(driver, options.Name, layout, registry.Get<DomainCatalog>());
+                return name => DomainActor.Props(name, runtime);
+            },
+            new OneShardPerEntity<IDomainMessage>(), sharding)
+        .WithShardRegion<ServerRegion>("server", (_, registry, _) =>
+            {
+                var catalog = registry.Get<ServerCatalog>();
+                return name => ServerEntity.Props(name, catalog);
+            },
+            new OneShardPerEntity<IServerMessage>(), sharding)
+        .WithActors((system, registry) =>
+        {
+            registry.Register<JobBookKey>(system.ActorOf(Props.Create<JobBook>(), "jobs"));
+            var registration = new ServerCommands.Register(options.Name, options.SelfAddress, options.Pool, facts);
+            system.ActorOf(ServerAgent.Props(registry.Get<ServerRegion>(), registration), "server-agent");
+            system.ActorOf(CatalogWakeup.Props(registry.Get<DomainCatalog>(), registry.Get<DomainRegion>(),
+                name => new DomainCommands.Wake(name)), "domain-wakeup");
+        });
+});
+
+var app = builder.Build();
+ClusterView.Map(app);
+ServerRoutes.Map(app);
+DomainRoutes.Map(app);
+JobRoutes.Map(app);
+app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
+    "node {Name} up: cluster {Address}, API http://{ApiHost}:{ApiPort}, {Db}, VMM {Vmm} ({Hypervisor}), data {DataDir}",
+    options.Name, options.SelfAddress, options.ApiHost, options.ApiPort, db.Description, driver.Name, facts.Hypervisor, options.DataDir));
+
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (IOException ex) when (ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+{
+    Console.Error.WriteLine($"error: cannot listen on {options.ApiHost}:{options.ApiPort}: {ex.Message}");
+    return 1;
+}
