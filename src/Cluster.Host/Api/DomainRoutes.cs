@@ -31,7 +31,9 @@ public static class DomainRoutes
             if (who is not null) return who;
             var (request, bodyError) = await ApiResults.ReadBodyAsync<CreateDomainRequest>(http);
             if (bodyError is not null) return bodyError;
-            var (spec, invalid) = DomainSpecValidation.Validate(request!, await dir.LimitsAsync());
+            if (await dir.LimitsAsync() is not { } limits)
+                return ApiResults.Error(503, "no server has registered yet; try again in a moment");
+            var (spec, invalid) = DomainSpecValidation.Validate(request!, limits);
             if (invalid is not null) return ApiResults.Error(400, invalid.Message, invalid.Field);
             return await SubmitAsync(dir, "create", spec!.Name, principal!, ctx => new Create(spec, ctx));
         });

@@ -31,12 +31,12 @@ public sealed class NodeDirectory(ActorRegistry registry)
         return [.. replies.Select(r => r.Server).OfType<ServerView>().OrderBy(s => s.Name, StringComparer.Ordinal)];
     }
 
-    /// <summary>The largest domain any registered server could run.</summary>
-    public async Task<DomainLimits> LimitsAsync()
+    /// <summary>The largest domain any registered server could run; null while no server has registered yet.</summary>
+    public async Task<DomainLimits?> LimitsAsync()
     {
         var servers = await ListServersAsync();
         return servers.Count == 0
-            ? new DomainLimits(0, 0)
+            ? null
             : new DomainLimits(servers.Max(s => s.Cpus), servers.Max(s => s.MemoryMiB));
     }
 }

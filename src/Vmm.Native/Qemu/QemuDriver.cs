@@ -107,7 +107,11 @@ public sealed class QemuDriver(QemuDriverOptions? options = null) : IVmmDriver
                         break;
                     }
                     catch (SocketException) { }
-                    catch (VmmException) when (process.Exited.IsCompleted) { continue; }
+                    catch (VmmException)
+                    {
+                        if (await ExitsSoonAsync(process).ConfigureAwait(false)) continue;
+                        throw;
+                    }
                     catch (OperationCanceledException) when (!ct.IsCancellationRequested) { continue; }
                 }
                 try { await Task.Delay(10, deadline.Token).ConfigureAwait(false); }
@@ -115,7 +119,16 @@ public sealed class QemuDriver(QemuDriverOptions? options = null) : IVmmDriver
             }
             process.Attach(qmp);
 
-            var state = await process.QueryStatusAsync(ct).ConfigureAwait(false);
+            VmmRunState state;
+            try
+            {
+                state = await process.QueryStatusAsync(ct).ConfigureAwait(false);
+            }
+            catch (VmmException)
+            {
+                if (await ExitsSoonAsync(process).ConfigureAwait(false)) throw await EarlyExitErrorAsync(child, paths).ConfigureAwait(false);
+                throw;
+            }
             if (state != VmmRunState.Running)
                 throw new VmmException($"QEMU for domain {spec.DomainName} reports state {state} after start, expected running");
             LastStartLatency = started.Elapsed;
@@ -167,6 +180,13 @@ public sealed class QemuDriver(QemuDriverOptions? options = null) : IVmmDriver
             if (process.Exited.IsCompletedSuccessfully) return null; // it died while we looked
             throw new VmmException($"QEMU of domain {spec.DomainName} (pid {watch.Pid}) is alive but its QMP socket {paths.QmpSocket} did not answer: {e.Message}", e);
         }
+    }
+
+    /// <summary>A QMP failure during start is usually QEMU dying (it listens before it checks everything).</summary>
+    private static async Task<bool> ExitsSoonAsync(QemuProcess process)
+    {
+        await Task.WhenAny(process.Exited, Task.Delay(1000)).ConfigureAwait(false);
+        return process.Exited.IsCompleted;
     }
 
     private static int? ReadPidFile(QemuRunPaths paths)
