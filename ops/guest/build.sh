@@ -72,7 +72,7 @@ done
 cat > root/init <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s
-export PATH=/bin:/sbin
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
@@ -80,9 +80,13 @@ insmod /lib/modules/button.ko
 insmod /lib/modules/evdev.ko
 
 # Power button: every event on the "Power Button" input device is a press (or its release).
+# The watcher opens the device first and only then says it is armed (events are queued from the open on),
+# so the boot line below means "the power button works now".
 watch_button() {
     dev=$1
-    if ! dd if="$dev" of=/dev/null bs=24 count=1 2>/dev/null; then
+    exec 3<"$dev" || { echo "tiny-guest: cannot open $dev; ACPI power-down will be ignored"; : > /tmp/armed; return; }
+    : > /tmp/armed
+    if ! dd of=/dev/null bs=24 count=1 <&3 2>/dev/null; then
         echo "tiny-guest: cannot read $dev; ACPI power-down will be ignored"
         return
     fi
@@ -103,6 +107,8 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 done
 if [ -n "$found" ]; then
     watch_button "$found" &
+    i=0
+    while [ ! -e /tmp/armed ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
     echo "tiny-guest: watching $found for the power button"
 else
     echo "tiny-guest: no power button input device; ACPI power-down will be ignored"

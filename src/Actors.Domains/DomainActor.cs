@@ -171,7 +171,7 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
     }
 
     private DomainView DeletedView(IDomainCommand command) =>
-        new(command.Name, "deleted", "stopped", null, 0, 0, [], "never", null, null, null, null, null, null, DateTimeOffset.UtcNow);
+        new(command.Name, "deleted", "stopped", null, 0, 0, [], "never", null, null, null, null, null, null, null, DateTimeOffset.UtcNow);
 
     private void AfterRequest(IDomainCommand command, IDomainEvent e)
     {
@@ -233,7 +233,9 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
                 _ => true,
             };
             if (outcome is null) continue;
-            var message = outcome.Value ? null : s.LastError ?? $"domain {_name} is {s.StateWord}: a later request or event overtook this job";
+            var message = outcome.Value
+                ? job.Verb is "stop" or "kill" ? s.LastExit : null
+                : s.LastError ?? $"domain {_name} is {s.StateWord}: a later request or event overtook this job";
             job.ReportTo.Tell(new JobMessages.Finish(job.JobId, outcome.Value, message));
             _jobs.RemoveAt(i);
         }

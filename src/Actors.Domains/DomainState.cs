@@ -24,6 +24,8 @@ public sealed record DomainState
     public bool KillRequested { get; init; }
     public bool RestartPending { get; init; }
     public string? LastError { get; init; }
+    /// <summary>How the VMM last ended: "guest-shutdown", "killed", "killed by signal 9", …</summary>
+    public string? LastExit { get; init; }
     public DateTimeOffset? CreatedAt { get; init; }
     public DateTimeOffset? UpdatedAt { get; init; }
     public IReadOnlyList<DateTimeOffset> RecentCrashes { get; init; } = [];
@@ -125,6 +127,7 @@ public sealed record DomainState
             Stopped st => s with
             {
                 Actual = ActualState.Stopped, Server = null, Pid = null, KillRequested = false, RestartPending = false,
+                LastExit = st.Reason,
                 // the guest powered itself off: the operator's wish follows unless the policy restarts it
                 Desired = s.RestartPending || (s.Desired != DesiredState.Stopped && ShouldRestartAfterGuestShutdown()) ? s.Desired : DesiredState.Stopped,
             },
@@ -133,6 +136,7 @@ public sealed record DomainState
                 Actual = ActualState.Crashed, Server = null, Pid = null, KillRequested = false, RestartPending = false,
                 Desired = c.WillRestart ? DesiredState.Running : DesiredState.Stopped,
                 LastError = c.Reason,
+                LastExit = c.Reason,
                 RecentCrashes = [.. s.RecentCrashes.Where(t => c.Meta.At - t < CrashWindow), c.Meta.At],
             },
             VmmLost l => s with { Actual = ActualState.Stopped, Server = null, Pid = null, LastError = l.Reason },

@@ -15,6 +15,7 @@ public sealed record DomainView(
     string? Cmdline,
     int? Pid,
     string? LastError,
+    string? LastExit,
     DateTimeOffset? CreatedAt,
     DateTimeOffset? UpdatedAt)
 {
@@ -24,7 +25,7 @@ public sealed record DomainView(
         return new DomainView(
             spec.Name, s.StateWord, s.Desired.ToString().ToLowerInvariant(), s.Server, spec.Vcpus, spec.MemoryMiB,
             [.. spec.DiskSizesBytes.Select((size, i) => new DiskView(size, layout.DiskPath(spec.Name, i)))],
-            spec.Restart.ToWire(), spec.Kernel, spec.Initrd, spec.Cmdline, s.Pid, s.LastError, s.CreatedAt, s.UpdatedAt);
+            spec.Restart.ToWire(), spec.Kernel, spec.Initrd, spec.Cmdline, s.Pid, s.LastError, s.LastExit, s.CreatedAt, s.UpdatedAt);
     }
 }
 

@@ -85,6 +85,7 @@ public class OutputTests
             Cmdline:    -
             PID:        4242
             Last error: -
+            Last exit:  guest-shutdown
             Created:    2026-11-25T15:02:00Z
             Updated:    2026-11-25T15:03:00Z
 

@@ -30,7 +30,7 @@ internal static class Samples
           "memoryMiB": 128, "disks": [ { "sizeBytes": 1073741824, "path": "/var/lib/vmc/web1/disk0.qcow2" },
                                         { "sizeBytes": 1610612736, "path": "/var/lib/vmc/web1/disk1.qcow2" } ],
           "restart": "on-crash", "kernel": null, "initrd": null, "cmdline": null, "pid": 4242,
-          "lastError": null, "createdAt": "2026-11-25T15:02:00Z", "updatedAt": "2026-11-25T15:03:00Z" }
+          "lastError": null, "lastExit": "guest-shutdown", "createdAt": "2026-11-25T15:02:00Z", "updatedAt": "2026-11-25T15:03:00Z" }
         """;
 
     public const string Domains = "[" + Web1 + """

@@ -119,6 +119,7 @@ internal static class DomainPalette
             .Add("Cmdline", d.Str("cmdline"))
             .Add("PID", d.Str("pid"))
             .Add("Last error", d.Str("lastError"))
+            .Add("Last exit", d.Str("lastExit"))
             .Add("Created", d.Str("createdAt"))
             .Add("Updated", d.Str("updatedAt"))
             .Write(ctx.Out);

@@ -29,12 +29,15 @@ internal sealed class PidWatch : IDisposable
         UsesPidfd = pidfd >= 0;
     }
 
+    /// <summary>Tests only: use the /proc fallback for new watches.</summary>
+    internal static bool DisablePidfd { get; set; }
+
     /// <summary>Opens a watch on a process; null when no such process exists (or it is a zombie).</summary>
     public static PidWatch? Open(int pid)
     {
         if (pid <= 0) return null;
-        var fd = LibC.PidfdOpen(pid);
-        if (fd < 0)
+        var fd = DisablePidfd ? -1 : LibC.PidfdOpen(pid);
+        if (fd < 0 && !DisablePidfd)
         {
             var errno = LibC.LastErrno;
             if (errno == LibC.ESRCH) return null;

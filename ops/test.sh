@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test project one after another (the integration tests
+# start real nodes and real QEMU processes; two cores are better used by one project at a time).
+# Ends with one line: `N passed, N failed[, N skipped]`; exits non-zero if a test failed or none ran.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ops/prereqs.sh || exit 1
+dotnet build Actors.sln -c Release --nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
+
+passed=0 failed=0 skipped=0 broken=0
+log=$(mktemp)
+for project in tests/*/*.csproj; do
+  echo "== $(basename "$project" .csproj)"
+  dotnet test "$project" -c Release --no-build --nologo 2>&1 | tee "$log" | grep -E '^\s*(Failed|Skipped) |Passed!|Failed!|error' || true
+  summary=$(grep -E '(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" | tail -n 1)
+  if [ -z "$summary" ]; then
+    echo "test.sh: $project produced no test summary" >&2
+    broken=$((broken + 1))
+    continue
+  fi
+  f=$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$summary")
+  p=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$summary")
+  s=$(sed -E 's/.*Skipped: +([0-9]+).*/\1/' <<<"$summary")
+  passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+done
+rm -f "$log"
+failed=$((failed + broken))
+if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Cluster.Host.Tests.Support;
+
+/// <summary>Runs the real vmc binary, as an operator would.</summary>
+public static class Vmc
+{
+    public sealed record Result(int ExitCode, string Out, string Err)
+    {
+        public JsonElement Json => JsonDocument.Parse(Out).RootElement;
+        public override string ToString() => $"exit {ExitCode}\nstdout: {Out}\nstderr: {Err}";
+    }
+
+    public static async Task<Result> RunAsync(string address, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        psi.ArgumentList.Add(TestPaths.VmcDll);
+        psi.ArgumentList.Add(address);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            throw new TimeoutException($"vmc {string.Join(' ', args)} did not end within 180 s");
+        }
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>`vmc domain show NAME --json`, parsed.</summary>
+    public static async Task<JsonElement> DomainAsync(string address, string name)
+    {
+        var r = await RunAsync(address, "domain", "show", name, "--json");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        return r.Json;
+    }
+}
