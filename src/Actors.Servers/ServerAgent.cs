@@ -18,7 +18,7 @@ public sealed class ServerAgent : ReceiveActor, IWithTimers
             .PipeTo(Self, Self, r => r, ex => new Status.Failure(ex)));
         Receive<ServerReplies.Registered>(r =>
         {
-            log.Info("server {0} registered ({1} CPUs, {2} MiB, {3}, QEMU {4})", r.Name, registration.Facts.Cpus,
+            log.Info("node ready: server {0} registered ({1} CPUs, {2} MiB, {3}, QEMU {4})", r.Name, registration.Facts.Cpus,
                 registration.Facts.MemoryMiB, registration.Facts.Hypervisor, registration.Facts.QemuVersion ?? "not installed");
             Timers.CancelAll();
         });

@@ -19,7 +19,7 @@ internal static class JobFollower
     {
         var job = answer.Prop("job") ?? answer;
         var id = job.Str("id") ?? throw new ApiException("the node accepted the request but sent no job id");
-        var what = $"{job.Str("command") ?? ctx.Command.Name} {job.Str("domain") ?? fallbackName}";
+        var what = $"{job.Str("command") ?? ctx.Command.Name} {job.Str("target") ?? fallbackName}";
 
         var waitSeconds = ctx.Invocation.Int(GlobalSwitches.WaitTimeout.Name, 1, ctx.Palette.Name);
         var wait = ctx.Invocation.Has(GlobalSwitches.Wait.Name) || waitSeconds is not null;

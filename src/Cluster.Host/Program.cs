@@ -113,7 +113,7 @@ ServerRoutes.Map(app);
 DomainRoutes.Map(app);
 JobRoutes.Map(app);
 app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
-    "node {Name} up: cluster {Address}, API http://{ApiHost}:{ApiPort}, {Db}, VMM {Vmm} ({Hypervisor}), data {DataDir}",
+    "node {Name} starting: cluster {Address}, API http://{ApiHost}:{ApiPort}, {Db}, VMM {Vmm} ({Hypervisor}), data {DataDir}",
     options.Name, options.SelfAddress, options.ApiHost, options.ApiPort, db.Description, driver.Name, facts.Hypervisor, options.DataDir));
 
 try

@@ -127,7 +127,7 @@ public class OutputTests
         Assert.Equal(0, code);
         Assert.Equal(
             """
-            ID          COMMAND  DOMAIN  STATUS  PRINCIPAL  CREATED               MESSAGE
+            ID          COMMAND  TARGET  STATUS  PRINCIPAL  CREATED               MESSAGE
             j-5f3a9c1e  start    web1    failed  alice      2026-11-25T15:04:00Z  no server has room
 
             """, stdout);

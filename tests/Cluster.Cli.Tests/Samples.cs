@@ -41,7 +41,7 @@ internal static class Samples
 
     public static string Job(string id, string command, string domain, string status, string? message = null) =>
         $$"""
-        { "id": "{{id}}", "command": "{{command}}", "domain": "{{domain}}", "principal": "alice",
+        { "id": "{{id}}", "command": "{{command}}", "target": "{{domain}}", "principal": "alice",
           "status": "{{status}}", "message": {{(message is null ? "null" : $"\"{message}\"")}},
           "createdAt": "2026-11-25T15:04:00Z", "finishedAt": {{(status == "running" ? "null" : "\"2026-11-25T15:04:02Z\"")}} }
         """;

@@ -19,10 +19,10 @@ internal static class JobPalette
             ctx.WriteJson(jobs);
             return ExitCodes.Ok;
         }
-        var table = new Table("ID", "COMMAND", "DOMAIN", "STATUS", "PRINCIPAL", "CREATED", "MESSAGE");
+        var table = new Table("ID", "COMMAND", "TARGET", "STATUS", "PRINCIPAL", "CREATED", "MESSAGE");
         foreach (var j in jobs.Items())
         {
-            table.Add(j.Str("id"), j.Str("command"), j.Str("domain"), j.Str("status"), j.Str("principal"),
+            table.Add(j.Str("id"), j.Str("command"), j.Str("target"), j.Str("status"), j.Str("principal"),
                 j.Str("createdAt"), j.Str("message"));
         }
         if (table.Count == 0)
@@ -45,7 +45,7 @@ internal static class JobPalette
         new Details()
             .Add("ID", j.Str("id"))
             .Add("Command", j.Str("command"))
-            .Add("Domain", j.Str("domain"))
+            .Add("Target", j.Str("target"))
             .Add("Principal", j.Str("principal"))
             .Add("Status", j.Str("status"))
             .Add("Message", j.Str("message"))
