@@ -2,7 +2,9 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using Actors.Domains.Catalog;
+using Actors.Domains.Index;
 using Actors.Domains.Jobs;
+using Actors.Domains.Leases;
 using Vmm.Native;
 using static Actors.Domains.DomainCommands;
 using static Actors.Domains.DomainEvents;
@@ -11,7 +13,21 @@ namespace Actors.Domains;
 
 /// <summary>What a domain actor needs from the server it lives on.</summary>
 /// <param name="Catalog">The domain catalog: told when a domain comes to exist or ceases to.</param>
-public sealed record DomainRuntime(IVmmDriver Driver, string ServerName, DomainLayout Layout, IActorRef Catalog);
+/// <param name="Index">Where the domain publishes what the scheduler needs (null: nowhere).</param>
+/// <param name="Leases">Domain leases (null: a single server, every lease granted).</param>
+/// <param name="HasPeers">Whether other servers are in the cluster now: a domain whose shard moves off a server
+/// that has peers must not leave its VMM running there (null: never).</param>
+public sealed record DomainRuntime(
+    IVmmDriver Driver,
+    string ServerName,
+    DomainLayout Layout,
+    IActorRef Catalog,
+    IDomainIndex? Index = null,
+    IDomainLeases? Leases = null,
+    Func<bool>? HasPeers = null)
+{
+    public IDomainLeases DomainLeases => Leases ?? UnsharedLeases.Instance;
+}
 
 /// <summary>
 /// One domain: persists its events, supervises its VMM process and reconciles the actual state toward the
@@ -25,6 +41,7 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
     // Results of VMM work, piped back to the actor.
     private sealed record VmmStarted(IVmmProcess Process);
     private sealed record VmmStartFailed(string Reason);
+    private sealed record LeaseDenied(LeaseGrant Grant);
     private sealed record AdoptResult(IVmmProcess? Process, bool Paused, string? Error);
     private sealed record VmmExited(IVmmProcess Process, VmmExit Exit);
     private sealed record VmmOpDone(IVmmProcess Process, bool Paused);
@@ -43,6 +60,8 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
     private Operation _op = Operation.None;
     private RequestContext? _cause;
     private string? _stopReason;
+    private bool _handingOff;
+    private bool _leaseHeld;
 
     public DomainActor(string name, DomainRuntime runtime)
     {
@@ -58,11 +77,21 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
             ? new DomainReplies.Accepted(View)
             : new DomainReplies.Rejected(404, $"domain {_name} does not exist")));
         Command<Wake>(_ => { });
+        Command<HandOff>(_ => OnHandOff());
+        Command<LeaseDenied>(m =>
+        {
+            _op = Operation.None;
+            var wait = m.Grant.Until is { } until ? until - DateTimeOffset.UtcNow : TimeSpan.Zero;
+            wait = TimeSpan.FromMilliseconds(Math.Clamp(wait.TotalMilliseconds, 250, 2000));
+            _log.Info("domain {0}: lease held by {1} until {2:O}; waiting before starting", _name, m.Grant.HeldBy, m.Grant.Until);
+            Timers.StartSingleTimer("lease", new ReconcileNow(), wait);
+        });
         Command<AdoptResult>(OnAdopted);
         Command<VmmStarted>(OnVmmStarted);
         Command<VmmStartFailed>(m =>
         {
             _op = Operation.None;
+            _leaseHeld = true; // possibly taken before the failure: released once the domain is stopped
             Record(new StartFailed(_name, m.Reason, FactMeta()));
         });
         Command<VmmExited>(OnVmmExited);
@@ -89,7 +118,7 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
     public static Props Props(string name, DomainRuntime runtime) =>
         Akka.Actor.Props.Create(() => new DomainActor(name, runtime));
 
-    private DomainView View => DomainView.Of(_state, _runtime.Layout);
+    private DomainView View => DomainView.Of(_state, _runtime.Layout, _runtime.ServerName);
 
     private VmmLaunchSpec LaunchSpec
     {
@@ -111,18 +140,27 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
     {
         if (!_state.Exists) return;
         _runtime.Catalog.Tell(new CatalogMessages.Add(_name));
+        PublishIndex();
         _op = Operation.Adopting;
-        var driver = _runtime.Driver;
-        var spec = LaunchSpec;
-        AdoptAsync(driver, spec).PipeTo(Self);
+        AdoptAsync(_runtime.Driver, _runtime.DomainLeases, LaunchSpec).PipeTo(Self);
     }
 
-    private static async Task<AdoptResult> AdoptAsync(IVmmDriver driver, VmmLaunchSpec spec)
+    /// <summary>
+    /// Takes over a VMM of this domain that survived on this server, if its lease is still ours. A VMM whose
+    /// lease another server holds now is a stale copy: it is killed, never adopted.
+    /// </summary>
+    private static async Task<AdoptResult> AdoptAsync(IVmmDriver driver, IDomainLeases leases, VmmLaunchSpec spec)
     {
         try
         {
             var process = await driver.TryAdoptAsync(spec, CancellationToken.None);
             if (process is null) return new AdoptResult(null, false, null);
+            var lease = await leases.TryAcquireAsync(spec.DomainName, CancellationToken.None);
+            if (!lease.Granted)
+            {
+                await process.KillAsync();
+                return new AdoptResult(null, false, $"server {lease.HeldBy} holds the lease; the stale local VMM was killed");
+            }
             var status = await process.QueryStatusAsync(CancellationToken.None);
             return new AdoptResult(process, status == VmmRunState.Paused, null);
         }
@@ -137,20 +175,33 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
         _op = Operation.None;
         if (m.Process is { } process)
         {
+            _leaseHeld = true;
             Watch(process);
             _log.Info("domain {0}: adopted its running VMM, pid {1}", _name, process.Pid);
             Record(new Adopted(_name, _runtime.ServerName, process.Pid, m.Paused, FactMeta()));
         }
         else if (_state.VmmAlive)
         {
-            var reason = m.Error is null ? "VMM not found after the node restarted" : $"VMM could not be adopted: {m.Error}";
-            Record(new VmmLost(_name, reason, FactMeta()));
+            // Same server: the node restarted and the VM died meanwhile; it runs again. Another server: the
+            // domain's server failed; only an HA domain runs again.
+            var sameServer = _state.Server == _runtime.ServerName;
+            var reason = m.Error is not null ? $"VMM could not be adopted: {m.Error}"
+                : sameServer ? "VMM not found after the node restarted"
+                : $"server {_state.Server} failed or left; the domain is now on {_runtime.ServerName}";
+            Record(new VmmLost(_name, reason, FactMeta(), KeepDesired: sameServer || _state.Spec!.Ha));
         }
         else Reconcile();
     }
 
     private void HandleRequest(IDomainCommand command)
     {
+        // The persisted state cannot see a VMM that is being started or adopted right now; deleting then would
+        // leave that VMM running for a domain that no longer exists.
+        if (command is Delete && (_vmm is not null || _op != Operation.None))
+        {
+            Sender.Tell(new DomainReplies.Rejected(409, $"domain {_name} is {_state.StateWord} and its VMM is still being handled; wait a moment, then delete"));
+            return;
+        }
         var decision = _state.Decide(command, RequestMeta(command.Request));
         if (!decision.Accepted)
         {
@@ -163,6 +214,7 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
         {
             _state = _state.Apply(e);
             if (--remaining > 0) return;
+            PublishIndex();
             AfterRequest(command, e);
             sender.Tell(e is Deleted
                 ? new DomainReplies.Accepted(DeletedView(command))
@@ -171,7 +223,7 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
     }
 
     private DomainView DeletedView(IDomainCommand command) =>
-        new(command.Name, "deleted", "stopped", null, 0, 0, [], "never", null, null, null, null, null, null, null, DateTimeOffset.UtcNow);
+        new(command.Name, "deleted", "stopped", null, 0, 0, [], "never", false, "", null, null, null, null, null, null, null, DateTimeOffset.UtcNow);
 
     private void AfterRequest(IDomainCommand command, IDomainEvent e)
     {
@@ -211,9 +263,40 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
     private void Record(IDomainEvent fact) => Persist(fact, e =>
     {
         _state = _state.Apply(e);
+        PublishIndex();
         SettleJobs();
-        Reconcile();
+        if (_handingOff) Context.Stop(Self);
+        else Reconcile();
     });
+
+    private void PublishIndex()
+    {
+        if (_runtime.Index is not { } index) return;
+        if (_state.Spec is not { } spec)
+        {
+            index.Remove(_name);
+            return;
+        }
+        index.Publish(new DomainIndexEntry(_name, _runtime.ServerName, spec.Pool, _state.StateWord,
+            _state.Desired.ToString().ToLowerInvariant(), spec.Ha, spec.Vcpus, spec.MemoryMiB, DateTimeOffset.UtcNow));
+    }
+
+    /// <summary>
+    /// The shard moves to another server. Alone in the cluster (node shutdown), the VMM is left running for the
+    /// next start to adopt; with peers, the domain will run elsewhere, so the local VMM is killed first.
+    /// </summary>
+    private void OnHandOff()
+    {
+        _handingOff = true;
+        if (_vmm is not { } vmm || _runtime.HasPeers?.Invoke() != true)
+        {
+            Context.Stop(Self);
+            return;
+        }
+        _op = Operation.Stopping;
+        _stopReason = $"moved off server {_runtime.ServerName}";
+        _ = vmm.KillAsync();
+    }
 
     /// <summary>Ends each waiting job whose goal is reached, or can no longer be.</summary>
     private void SettleJobs()
@@ -227,7 +310,9 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
                 "start" or "resume" or "restart" =>
                     s.Desired != DesiredState.Running ? false : s.Actual == ActualState.Running && !s.RestartPending ? true : null,
                 "stop" or "kill" =>
-                    s.Desired != DesiredState.Stopped ? false : s.Actual is ActualState.Stopped or ActualState.Crashed ? true : null,
+                    s.Desired != DesiredState.Stopped ? false
+                    : s.Actual is ActualState.Stopped or ActualState.Crashed && _vmm is null && _op == Operation.None ? true
+                    : null,
                 "pause" =>
                     s.Desired != DesiredState.Paused ? false : s.Actual == ActualState.Paused ? true : null,
                 _ => true,
@@ -244,6 +329,11 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
     private void Reconcile()
     {
         if (!_state.Exists) return;
+        if (_vmm is null && _leaseHeld && _op == Operation.None && _state.Desired == DesiredState.Stopped)
+        {
+            _leaseHeld = false;
+            _ = _runtime.DomainLeases.ReleaseAsync(_name, CancellationToken.None);
+        }
         if (_op == Operation.Stopping && _state.KillRequested && _vmm is { } stopping)
         {
             _stopReason = "killed";
@@ -274,24 +364,32 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
     private void StartVmm()
     {
         _op = Operation.Starting;
-        var driver = _runtime.Driver;
-        var spec = LaunchSpec;
-        var sizes = _state.Spec!.DiskSizesBytes;
-        StartAsync(driver, spec, sizes).PipeTo(Self, Self, p => new VmmStarted(p), ex => new VmmStartFailed(ex.Message));
+        StartAsync(_runtime.Driver, _runtime.DomainLeases, LaunchSpec, _state.Spec!.DiskSizesBytes)
+            .PipeTo(Self, Self, m => m, ex => new VmmStartFailed(ex.Message));
     }
 
-    private static async Task<IVmmProcess> StartAsync(IVmmDriver driver, VmmLaunchSpec spec, IReadOnlyList<long> sizes)
+    /// <summary>Takes the domain's lease, makes missing disks, starts the VMM.</summary>
+    private static async Task<object> StartAsync(IVmmDriver driver, IDomainLeases leases, VmmLaunchSpec spec, IReadOnlyList<long> sizes)
     {
+        var lease = await leases.TryAcquireAsync(spec.DomainName, CancellationToken.None);
+        if (!lease.Granted) return new LeaseDenied(lease);
         Directory.CreateDirectory(spec.RunDir);
         for (var i = 0; i < spec.DiskPaths.Count; i++)
             if (!File.Exists(spec.DiskPaths[i]))
                 await driver.CreateDiskAsync(spec.DiskPaths[i], sizes[i], CancellationToken.None);
-        return await driver.StartAsync(spec, CancellationToken.None);
+        return new VmmStarted(await driver.StartAsync(spec, CancellationToken.None));
     }
 
     private void OnVmmStarted(VmmStarted m)
     {
         _op = Operation.None;
+        _leaseHeld = true;
+        if (!_state.Exists)
+        {
+            // Cannot happen while deletes wait for starts; if it does, no VMM may outlive its domain.
+            _ = m.Process.KillAsync();
+            return;
+        }
         Watch(m.Process);
         Record(new Started(_name, _runtime.ServerName, m.Process.Pid, FactMeta()));
     }
@@ -330,7 +428,9 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
         var intended = _op == Operation.Stopping;
         _op = Operation.None;
         _ = m.Process.DisposeAsync().AsTask();
-        if (intended)
+        if (_handingOff)
+            Record(new VmmLost(_name, _stopReason ?? m.Exit.Reason, FactMeta(), KeepDesired: _state.Spec!.Ha));
+        else if (intended)
             Record(new DomainEvents.Stopped(_name, _state.RestartPending ? "restart" : _stopReason ?? m.Exit.Reason, FactMeta()));
         else if (m.Exit.Expected)
         {

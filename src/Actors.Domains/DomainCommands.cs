@@ -40,6 +40,12 @@ public static class DomainCommands
 
     /// <summary>Starts the entity so that it recovers and reconciles (sent at node start); changes nothing.</summary>
     public sealed record Wake(string Name) : IDomainMessage;
+
+    /// <summary>Sharding's hand-off stop message: the domain's shard is moving to another server.</summary>
+    public sealed record HandOff
+    {
+        public static readonly HandOff Instance = new();
+    }
 }
 
 /// <summary>Answers to domain commands.</summary>

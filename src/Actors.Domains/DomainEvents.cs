@@ -39,6 +39,9 @@ public static class DomainEvents
     /// <summary>The VMM ended unexpectedly. WillRestart is the restart policy's verdict.</summary>
     public sealed record Crashed(string Name, string Reason, bool WillRestart, EventMeta Meta) : IDomainEvent;
 
-    /// <summary>After a node restart, the domain's VMM was not found; the domain counts as stopped until started again.</summary>
-    public sealed record VmmLost(string Name, string Reason, EventMeta Meta) : IDomainEvent;
+    /// <summary>
+    /// The domain's VMM is gone without an exit being seen: not found after a node restart, or its server failed
+    /// or left. KeepDesired: whether it is started again (same server, or an HA domain) or stays stopped.
+    /// </summary>
+    public sealed record VmmLost(string Name, string Reason, EventMeta Meta, bool KeepDesired = true) : IDomainEvent;
 }

@@ -11,7 +11,12 @@ public sealed record DomainSpec(
     RestartPolicy Restart,
     string? Kernel,
     string? Initrd,
-    string? Cmdline);
+    string? Cmdline,
+    bool Ha = false,
+    string Pool = DomainSpec.DefaultPool)
+{
+    public const string DefaultPool = "default";
+}
 
 /// <summary>The state the operator asked for.</summary>
 public enum DesiredState { Stopped, Running, Paused }

@@ -11,7 +11,9 @@ public sealed record CreateDomainRequest(
     string? Restart,
     string? Kernel,
     string? Initrd,
-    string? Cmdline);
+    string? Cmdline,
+    bool? Ha = null,
+    string? Pool = null);
 
 /// <summary>The largest domain any server can run: vCPUs and memory of the biggest server.</summary>
 public sealed record DomainLimits(int MaxVcpus, long MaxMemoryMiB);
@@ -82,7 +84,12 @@ public static partial class DomainSpecValidation
         if (request.Cmdline is { } cmdline && cmdline.Any(c => c < ' ' || c > '~'))
             return (null, new("cmdline", "cmdline may contain only printable ASCII characters"));
 
-        return (new DomainSpec(name, vcpus, memory, sizes, restart, request.Kernel, request.Initrd, request.Cmdline), null);
+        var pool = request.Pool ?? DomainSpec.DefaultPool;
+        if (CheckName(pool) is not null)
+            return (null, new("pool", $"pool '{Printable(pool)}' is not a valid pool name (ASCII letters, digits, '.', '_', '-'; at most {MaxNameLength})"));
+
+        return (new DomainSpec(name, vcpus, memory, sizes, restart, request.Kernel, request.Initrd, request.Cmdline,
+            request.Ha ?? false, pool), null);
     }
 
     /// <summary>Sizes like 512M, 10G, 1T (binary units), or plain bytes.</summary>

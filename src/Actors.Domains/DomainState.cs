@@ -139,7 +139,12 @@ public sealed record DomainState
                 LastExit = c.Reason,
                 RecentCrashes = [.. s.RecentCrashes.Where(t => c.Meta.At - t < CrashWindow), c.Meta.At],
             },
-            VmmLost l => s with { Actual = ActualState.Stopped, Server = null, Pid = null, LastError = l.Reason },
+            VmmLost l => s with
+            {
+                Actual = ActualState.Stopped, Server = null, Pid = null, LastError = l.Reason, LastExit = l.Reason,
+                KillRequested = false, RestartPending = false,
+                Desired = l.KeepDesired ? s.Desired : DesiredState.Stopped,
+            },
             _ => s,
         };
     }

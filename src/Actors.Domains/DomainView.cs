@@ -10,6 +10,8 @@ public sealed record DomainView(
     int MemoryMiB,
     IReadOnlyList<DiskView> Disks,
     string Restart,
+    bool Ha,
+    string Pool,
     string? Kernel,
     string? Initrd,
     string? Cmdline,
@@ -19,13 +21,13 @@ public sealed record DomainView(
     DateTimeOffset? CreatedAt,
     DateTimeOffset? UpdatedAt)
 {
-    public static DomainView Of(DomainState s, DomainLayout layout)
+    public static DomainView Of(DomainState s, DomainLayout layout, string server)
     {
         var spec = s.Spec ?? throw new InvalidOperationException("a domain that does not exist has no view");
         return new DomainView(
-            spec.Name, s.StateWord, s.Desired.ToString().ToLowerInvariant(), s.Server, spec.Vcpus, spec.MemoryMiB,
+            spec.Name, s.StateWord, s.Desired.ToString().ToLowerInvariant(), server, spec.Vcpus, spec.MemoryMiB,
             [.. spec.DiskSizesBytes.Select((size, i) => new DiskView(size, layout.DiskPath(spec.Name, i)))],
-            spec.Restart.ToWire(), spec.Kernel, spec.Initrd, spec.Cmdline, s.Pid, s.LastError, s.LastExit, s.CreatedAt, s.UpdatedAt);
+            spec.Restart.ToWire(), spec.Ha, spec.Pool, spec.Kernel, spec.Initrd, spec.Cmdline, s.Pid, s.LastError, s.LastExit, s.CreatedAt, s.UpdatedAt);
     }
 }
 

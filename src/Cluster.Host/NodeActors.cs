@@ -6,3 +6,4 @@ public sealed class ServerRegion;
 public sealed class DomainCatalog;
 public sealed class ServerCatalog;
 public sealed class JobBookKey;
+public sealed class FailoverManagerKey;

@@ -6,6 +6,7 @@ using Actors.Domains;
 using Actors.Domains.Catalog;
 using Actors.Domains.Jobs;
 using Actors.Servers;
+using Actors.Servers.Scheduling;
 using Cluster.Host;
 using Cluster.Host.Api;
 
@@ -62,6 +63,7 @@ builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Services.AddSingleton(options);
 builder.Services.AddSingleton<NodeDirectory>();
 builder.Services.AddSingleton<ClusterView>();
+builder.Services.AddSingleton<StartPlacement>();
 
 var layout = new DomainLayout(options.DataDir);
 var singleton = new ClusterSingletonOptions { Role = "server" };
@@ -69,8 +71,7 @@ var sharding = new ShardOptions
 {
     Role = "server",
     StateStoreMode = StateStoreMode.DData,
-    RememberEntities = true,
-    RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+    RememberEntities = false,
     JournalPluginId = "akka.persistence.journal.sharding",
     SnapshotPluginId = "akka.persistence.snapshot-store.sharding",
 };
@@ -85,12 +86,6 @@ builder.Services.AddAkka(NodeOptions.SystemName, (akka, _) =>
         })
         .WithSingleton<DomainCatalog>("domain-catalog", EntityCatalog.Props("domains"), singleton)
         .WithSingleton<ServerCatalog>("server-catalog", EntityCatalog.Props("servers"), singleton)
-        .WithShardRegion<DomainRegion>("domain", (_, registry, _) =>
-            {
-                var runtime = new DomainRuntime(driver, options.Name, layout, registry.Get<DomainCatalog>());
-                return name => DomainActor.Props(name, runtime);
-            },
-            new OneShardPerEntity<IDomainMessage>(), sharding)
         .WithShardRegion<ServerRegion>("server", (_, registry, _) =>
             {
                 var catalog = registry.Get<ServerCatalog>();
@@ -102,9 +97,12 @@ builder.Services.AddAkka(NodeOptions.SystemName, (akka, _) =>
             registry.Register<JobBookKey>(system.ActorOf(Props.Create<JobBook>(), "jobs"));
             var registration = new ServerCommands.Register(options.Name, options.SelfAddress, options.Pool, facts);
             system.ActorOf(ServerAgent.Props(registry.Get<ServerRegion>(), registration), "server-agent");
+            DomainWiring.Start(system, registry, options, driver, layout);
             system.ActorOf(CatalogWakeup.Props(registry.Get<DomainCatalog>(), registry.Get<DomainRegion>(),
                 name => new DomainCommands.Wake(name)), "domain-wakeup");
-        });
+        })
+        .WithSingleton<FailoverManagerKey>("failover-manager",
+            (system, registry, _) => FailoverManager.Props(DomainWiring.SchedulerPorts(system, registry)), singleton);
 });
 
 var app = builder.Build();

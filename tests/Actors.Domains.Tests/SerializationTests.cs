@@ -2,7 +2,6 @@ using System.Runtime.Serialization;
 using System.Text;
 using System.Text.Json;
 using Akka.Actor;
-using Akka.Configuration;
 using Actors.Domains.Catalog;
 using Actors.Domains.Serialization;
 using Actors.Servers;
@@ -39,6 +38,7 @@ public sealed class SerializationTests : Akka.TestKit.Xunit2.TestKit
         [typeof(DomainEvents.Stopped)] = new DomainEvents.Stopped("web1", "guest-shutdown", Meta),
         [typeof(Crashed)] = new Crashed("web1", "killed by signal 9", true, Meta with { Principal = "system", JobId = null }),
         [typeof(VmmLost)] = new VmmLost("web1", "VMM not found after the node restarted", Meta),
+        [typeof(Actors.Domains.Index.DomainIndexEntry)] = new Actors.Domains.Index.DomainIndexEntry("web1", "node1", "default", "running", "running", true, 1, 128, At),
         [typeof(CatalogEvents.EntryAdded)] = new CatalogEvents.EntryAdded("web1", At),
         [typeof(CatalogEvents.EntryRemoved)] = new CatalogEvents.EntryRemoved("web1", At),
         [typeof(ServerEvents.Registered)] = new ServerEvents.Registered("node1", "akka.tcp://vmc@10.0.0.1:4053", "default",
@@ -104,6 +104,10 @@ public sealed class SerializationTests : Akka.TestKit.Xunit2.TestKit
     }
 
     private const string CreatedGolden =
+        """{"name":"web1","spec":{"name":"web1","vcpus":2,"memoryMiB":512,"diskSizesBytes":[1073741824,10737418240],"restart":"always","kernel":"/boot/vmlinuz","initrd":"/boot/initrd.img","cmdline":"console=ttyS0","ha":false,"pool":"default"},"meta":{"principal":"alice","at":"2024-05-01T12:00:00+00:00","jobId":"j-1","node":"node1"}}""";
+
+    /// <summary>domain.created.v1 as written before the spec had ha and pool.</summary>
+    private const string CreatedBeforeHaAndPool =
         """{"name":"web1","spec":{"name":"web1","vcpus":2,"memoryMiB":512,"diskSizesBytes":[1073741824,10737418240],"restart":"always","kernel":"/boot/vmlinuz","initrd":"/boot/initrd.img","cmdline":"console=ttyS0"},"meta":{"principal":"alice","at":"2024-05-01T12:00:00+00:00","jobId":"j-1","node":"node1"}}""";
 
     private const string CrashedGolden =
@@ -121,7 +125,9 @@ public sealed class SerializationTests : Akka.TestKit.Xunit2.TestKit
     public void Golden_json_as_written_by_an_old_journal_still_reads()
     {
         var serializer = new DomainEventSerializer((ExtendedActorSystem)Sys);
-        var created = Assert.IsType<Created>(serializer.FromBinary(Encoding.UTF8.GetBytes(CreatedGolden), "domain.created.v1"));
+        var created = Assert.IsType<Created>(serializer.FromBinary(Encoding.UTF8.GetBytes(CreatedBeforeHaAndPool), "domain.created.v1"));
+        Assert.False(created.Spec.Ha);
+        Assert.Equal(DomainSpec.DefaultPool, created.Spec.Pool);
         Assert.Equal("web1", created.Name);
         Assert.Equal(RestartPolicy.Always, created.Spec.Restart);
         Assert.Equal([1L << 30, 10L << 30], created.Spec.DiskSizesBytes);

@@ -20,7 +20,11 @@ public abstract class SqliteTestKit : Akka.TestKit.Xunit2.TestKit
 
     protected string TempDir { get; }
     protected string DbPath => Path.Combine(TempDir, "test.db");
-    protected string ConnectionString => $"Data Source={DbPath}";
+    /// <summary>
+    /// For the tests' own reads. Not pooled, and so not shared with the journal's pool: a pooled connection that
+    /// loaded the schema before the journal created its tables fails with "no such table: journal".
+    /// </summary>
+    protected string ConnectionString => $"Data Source={DbPath};Pooling=False";
 
     private static string NewTempDir()
     {
@@ -41,6 +45,7 @@ public abstract class SqliteTestKit : Akka.TestKit.Xunit2.TestKit
               "Actors.Domains.Catalog.CatalogEvents+EntryAdded, Actors.Domains" = domain-events
               "Actors.Domains.Catalog.CatalogEvents+EntryRemoved, Actors.Domains" = domain-events
               "Actors.Servers.ServerEvents+IServerEvent, Actors.Servers" = server-events
+              "Actors.Domains.Index.DomainIndexEntry, Actors.Domains" = domain-events
             }
             akka.persistence.journal.plugin = "akka.persistence.journal.sql"
             akka.persistence.journal.sql {

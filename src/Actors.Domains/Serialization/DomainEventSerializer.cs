@@ -27,6 +27,7 @@ public sealed class DomainEventSerializer(ExtendedActorSystem system) : Manifest
         ["domain.stopped.v1"] = typeof(DomainEvents.Stopped),
         ["domain.crashed.v1"] = typeof(Crashed),
         ["domain.vmm-lost.v1"] = typeof(VmmLost),
+        ["domain.index-entry.v1"] = typeof(Index.DomainIndexEntry),
         ["catalog.entry-added.v1"] = typeof(CatalogEvents.EntryAdded),
         ["catalog.entry-removed.v1"] = typeof(CatalogEvents.EntryRemoved),
     };

@@ -19,8 +19,13 @@ internal static class DomainPalette
             new("--kernel", "PATH", "kernel image on the server (a relative PATH is made absolute)"),
             new("--initrd", "PATH", "initrd image on the server (a relative PATH is made absolute)"),
             new("--cmdline", "STR", "kernel command line"),
+            new("--ha", null, "highly available: runs again on another server of its pool when its server fails"),
+            new("--pool", "POOL", "server pool the domain runs in (default: default)"),
         ], CreateAsync, StartsJob: true),
-        Transition("start", "start a domain"),
+        new("start", "start a domain on the best-fitting server of its pool, or on --server", ["NAME"],
+        [
+            new("--server", "NAME", "the server to start it on"),
+        ], ctx => TransitionAsync(ctx, "start"), StartsJob: true),
         new("stop", "stop a domain: ACPI power-down, then kill after the timeout", ["NAME"],
         [
             new("--timeout", "S", "seconds of ACPI power-down before the VMM is killed (node default 30)", Min: 0),
@@ -68,6 +73,14 @@ internal static class DomainPalette
         {
             body["cmdline"] = cmdline;
         }
+        if (inv.Has("--ha"))
+        {
+            body["ha"] = true;
+        }
+        if (inv.Value("--pool") is { } pool)
+        {
+            body["pool"] = pool;
+        }
 
         var answer = await ctx.Api.PostAsync("domains", body).ConfigureAwait(false);
         return await JobFollower.HandleAsync(ctx, answer, name).ConfigureAwait(false);
@@ -80,6 +93,10 @@ internal static class DomainPalette
         if (command == "stop" && ctx.Invocation.Int("--timeout", 0, ctx.Palette.Name) is { } timeout)
         {
             path += $"?timeout={Json.Invariant(timeout)}";
+        }
+        if (command == "start" && ctx.Invocation.Value("--server") is { } server)
+        {
+            path += $"?server={Uri.EscapeDataString(server)}";
         }
         var answer = await ctx.Api.PostAsync(path).ConfigureAwait(false);
         return await JobFollower.HandleAsync(ctx, answer, name).ConfigureAwait(false);

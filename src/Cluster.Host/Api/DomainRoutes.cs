@@ -38,11 +38,13 @@ public static class DomainRoutes
             return await SubmitAsync(dir, "create", spec!.Name, principal!, ctx => new Create(spec, ctx));
         });
         foreach (var verb in new[] { "start", "stop", "kill", "restart", "pause", "resume" })
-            app.MapPost($"/domains/{{name}}/{verb}", (string name, HttpRequest http, NodeDirectory dir) => LifecycleAsync(verb, name, http, dir));
-        app.MapDelete("/domains/{name}", (string name, HttpRequest http, NodeDirectory dir) => LifecycleAsync("delete", name, http, dir));
+            app.MapPost($"/domains/{{name}}/{verb}", (string name, HttpRequest http, NodeDirectory dir, StartPlacement placement) =>
+                LifecycleAsync(verb, name, http, dir, placement));
+        app.MapDelete("/domains/{name}", (string name, HttpRequest http, NodeDirectory dir, StartPlacement placement) =>
+            LifecycleAsync("delete", name, http, dir, placement));
     }
 
-    private static async Task<IResult> LifecycleAsync(string verb, string name, HttpRequest http, NodeDirectory dir)
+    private static async Task<IResult> LifecycleAsync(string verb, string name, HttpRequest http, NodeDirectory dir, StartPlacement placement)
     {
         if (DomainSpecValidation.CheckName(name) is { } bad) return ApiResults.Error(400, bad.Message, bad.Field);
         var (principal, who) = Principal.Of(http);
@@ -51,6 +53,21 @@ public static class DomainRoutes
         if (http.Query.TryGetValue("timeout", out var t)
             && (!int.TryParse(t.ToString(), out timeout) || timeout < 0 || timeout > MaxStopTimeoutSeconds))
             return ApiResults.Error(400, $"timeout must be a whole number of seconds between 0 and {MaxStopTimeoutSeconds}; got '{DomainSpecValidation.Printable(t.ToString())}'", "timeout");
+        if (verb == "start")
+        {
+            var server = http.Query.TryGetValue("server", out var s) ? s.ToString() : null;
+            if (server is not null && DomainSpecValidation.CheckName(server) is not null)
+                return ApiResults.Error(400, $"server '{DomainSpecValidation.Printable(server)}' is not a valid server name", "server");
+            var (refusal, status, field) = await placement.PlaceAsync(name, server);
+            if (refusal is not null)
+            {
+                // The job is recorded as failed with the reason; nothing else changes.
+                var jobId = JobRecord.NewId();
+                dir.Jobs.Tell(new JobMessages.Open(new JobRecord(jobId, verb, name, principal!, JobRecord.Running, null, DateTimeOffset.UtcNow, null)));
+                dir.Jobs.Tell(new JobMessages.Finish(jobId, false, refusal));
+                return ApiResults.Error(status, refusal, field);
+            }
+        }
         return await SubmitAsync(dir, verb, name, principal!, ctx => verb switch
         {
             "start" => new Start(name, ctx),

@@ -7,10 +7,11 @@ using Actors.Servers;
 namespace Cluster.Host.Api;
 
 /// <summary>Reads across entities: every domain, every server, and what servers have room for.</summary>
-public sealed class NodeDirectory(ActorRegistry registry)
+public sealed class NodeDirectory(IReadOnlyActorRegistry registry)
 {
     public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
+    public IReadOnlyActorRegistry Registry => registry;
     public IActorRef Domains => registry.Get<DomainRegion>();
     public IActorRef Servers => registry.Get<ServerRegion>();
     public IActorRef Jobs => registry.Get<JobBookKey>();

@@ -1,0 +1,132 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Event;
+
+namespace Actors.Servers.Fencing;
+
+/// <summary>
+/// Node-local: renews all of this server's domain leases every <see cref="FencingSettings.RenewInterval"/> and, after
+/// each successful renewal, writes the heartbeat file <c>DATA_DIR/fencing/heartbeat</c> (unix ms; written to a
+/// temporary file and renamed, so the watchdog never reads half a number). The stamp is the moment the successful
+/// renewal was issued, not when its answer came: the database ran it no earlier, so every lease lasts at least
+/// <see cref="FencingSettings.LeaseTtl"/> past the stamp (see <see cref="FencingSettings"/> for the ordering).
+/// A failed or slow renewal (abandoned after one renew interval) is logged and leaves the heartbeat alone, so the
+/// watchdog fences this server's VMMs if renewals keep failing. Domain actors acquire and release leases through
+/// <see cref="DomainLeaseStore"/> directly; this actor only renews.
+/// </summary>
+public sealed class LeaseKeeper : ReceiveActor, IWithTimers
+{
+    /// <summary>Asks for a <see cref="Status"/>.</summary>
+    public sealed record GetStatus
+    {
+        public static readonly GetStatus Instance = new();
+    }
+
+    /// <summary>The keeper's last outcome: when the last success was issued, how many leases it renewed, the last error.</summary>
+    public sealed record Status(DateTimeOffset? LastSuccess, int LastRenewed, long Successes, long Failures, string? LastError);
+
+    private sealed record Tick;
+    private sealed record Renewed(int Count, DateTimeOffset IssuedAt);
+    private sealed record RenewFailed(string Reason);
+
+    private readonly DomainLeaseStore _store;
+    private readonly string _owner;
+    private readonly FencingSettings _settings;
+    private readonly string _heartbeatFile;
+    private readonly string _heartbeatTemp;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private bool _inFlight;
+    private Status _status = new(null, 0, 0, 0, null);
+
+    public LeaseKeeper(DomainLeaseStore store, string owner, FencingSettings settings, string dataDir)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataDir);
+        _store = store;
+        _owner = owner;
+        _settings = settings.Validate();
+        var dir = Path.Combine(dataDir, "fencing");
+        Directory.CreateDirectory(dir);
+        _heartbeatFile = HeartbeatPath(dataDir);
+        _heartbeatTemp = _heartbeatFile + ".tmp";
+
+        Receive<Tick>(_ => Renew());
+        Receive<Renewed>(OnRenewed);
+        Receive<RenewFailed>(f =>
+        {
+            _inFlight = false;
+            _status = _status with { Failures = _status.Failures + 1, LastError = f.Reason };
+            _log.Warning("lease renewal for {0} failed ({1}); heartbeat not written, last success {2}",
+                _owner, f.Reason, _status.LastSuccess?.ToString("O", CultureInfo.InvariantCulture) ?? "never");
+        });
+        Receive<GetStatus>(_ => Sender.Tell(_status));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Where the keeper writes its heartbeat for a data dir.</summary>
+    public static string HeartbeatPath(string dataDir) => Path.Combine(dataDir, "fencing", "heartbeat");
+
+    public static Props Props(DomainLeaseStore store, string owner, FencingSettings settings, string dataDir) =>
+        Akka.Actor.Props.Create(() => new LeaseKeeper(store, owner, settings, dataDir));
+
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer("renew", new Tick(), _settings.RenewInterval);
+        Self.Tell(new Tick());
+    }
+
+    private void Renew()
+    {
+        if (_inFlight) return; // the previous renewal is still running; it is abandoned at its deadline
+        _inFlight = true;
+        var issuedAt = DateTimeOffset.UtcNow;
+        var store = _store;
+        var owner = _owner;
+        var ttl = _settings.LeaseTtl;
+        var deadline = _settings.RenewInterval;
+        RunRenewal().PipeTo(Self);
+
+        async Task<object> RunRenewal()
+        {
+            using var cts = new CancellationTokenSource(deadline);
+            try
+            {
+                var count = await store.RenewAllAsync(owner, ttl, cts.Token).ConfigureAwait(false);
+                return new Renewed(count, issuedAt);
+            }
+            catch (OperationCanceledException) when (cts.IsCancellationRequested)
+            {
+                return new RenewFailed($"no answer within {deadline.TotalMilliseconds} ms");
+            }
+            catch (Exception ex)
+            {
+                return new RenewFailed(ex.GetType().Name + ": " + ex.Message);
+            }
+        }
+    }
+
+    private void OnRenewed(Renewed r)
+    {
+        _inFlight = false;
+        try
+        {
+            WriteHeartbeat(r.IssuedAt);
+        }
+        catch (Exception ex)
+        {
+            _status = _status with { Failures = _status.Failures + 1, LastError = "heartbeat: " + ex.Message };
+            _log.Error(ex, "leases of {0} renewed but the heartbeat {1} could not be written", _owner, _heartbeatFile);
+            return;
+        }
+        if (_status.LastError is not null || _status.Successes == 0)
+            _log.Info("leases of {0} renewed ({1}); heartbeat {2}", _owner, r.Count, _heartbeatFile);
+        _status = new Status(r.IssuedAt, r.Count, _status.Successes + 1, _status.Failures, null);
+    }
+
+    private void WriteHeartbeat(DateTimeOffset at)
+    {
+        File.WriteAllText(_heartbeatTemp, at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) + "\n");
+        File.Move(_heartbeatTemp, _heartbeatFile, overwrite: true);
+    }
+}

@@ -1,0 +1,43 @@
+using Akka.Actor;
+using Actors.Domains;
+using Actors.Domains.Index;
+using Actors.Servers.Scheduling;
+
+namespace Cluster.Host.Api;
+
+/// <summary>
+/// Before a stopped domain starts: pick its server (best fit in its pool, or the operator's --server) and move
+/// the domain's shard there, so that the domain actor, and the VMM it starts, live on that server.
+/// </summary>
+public sealed class StartPlacement(ActorSystem system, NodeDirectory dir)
+{
+    public static readonly TimeSpan MoveDeadline = TimeSpan.FromSeconds(30);
+
+    /// <summary>Null when the domain may be asked to start; otherwise the refusal (nothing has changed).</summary>
+    public async Task<(string? Error, int Status, string? Field)> PlaceAsync(string name, string? server)
+    {
+        if (await GetAsync(name) is not { } view) return (null, 0, null); // the domain itself answers 404
+        if (view.State is not ("stopped" or "crashed")) return (null, 0, null); // and 409 when it cannot start
+
+        var servers = await DomainWiring.ServerCapacities(system, dir.Registry);
+        var domains = await new DomainIndex(system).ReadAsync();
+        var result = Placement.Choose(new PlacementRequest(name, view.Pool, view.Vcpus, view.MemoryMiB, server), servers, domains.Values);
+        if (result.Server is not { } target)
+            return (result.Reason, 409, server is null ? null : "server");
+        if (target.Name == view.Server) return (null, 0, null);
+
+        await DomainWiring.MoveShardAsync(system, name, target.Address);
+        var until = DateTime.UtcNow + MoveDeadline;
+        while (DateTime.UtcNow < until)
+        {
+            if ((await GetAsync(name))?.Server == target.Name) return (null, 0, null);
+            await Task.Delay(100);
+        }
+        return ($"domain {name} did not move to server {target.Name} within {MoveDeadline.TotalSeconds:0} s", 503, null);
+    }
+
+    private async Task<DomainView?> GetAsync(string name) =>
+        await dir.Domains.Ask<DomainReplies.IDomainReply>(new DomainCommands.Get(name), NodeDirectory.AskTimeout) is DomainReplies.Accepted a
+            ? a.Domain
+            : null;
+}

@@ -1,0 +1,56 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Sharding.External;
+using Akka.Hosting;
+using Actors.Domains;
+using Actors.Domains.Index;
+using Actors.Servers.Scheduling;
+using Vmm.Native;
+
+namespace Cluster.Host;
+
+/// <summary>
+/// The domain shard region: one shard per domain, placed by the external allocation strategy, so that
+/// placement decides which server a domain (and its VMM) lives on by writing its shard's location.
+/// </summary>
+public static class DomainWiring
+{
+    public const string TypeName = "domain";
+
+    public static void Start(ActorSystem system, IActorRegistry registry, NodeOptions options, IVmmDriver driver, DomainLayout layout)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var runtime = new DomainRuntime(driver, options.Name, layout, registry.Get<DomainCatalog>(),
+            new DomainIndex(system),
+            HasPeers: () => cluster.State.Members.Count(m => m.Status == MemberStatus.Up && m.Address != cluster.SelfAddress) > 0);
+        var settings = ClusterShardingSettings.Create(system).WithRole("server");
+        var region = ClusterSharding.Get(system).StartAsync(TypeName, name => DomainActor.Props(name, runtime), settings,
+                new OneShardPerEntity<IDomainMessage>(), new ExternalShardAllocationStrategy(system, TypeName),
+                DomainCommands.HandOff.Instance)
+            .GetAwaiter().GetResult();
+        registry.Register<DomainRegion>(region);
+    }
+
+    /// <summary>Moves a domain's shard to the server at <paramref name="address"/> (where it will then live).</summary>
+    public static Task MoveShardAsync(ActorSystem system, string domain, string address) =>
+        ExternalShardAllocation.Get(system).ClientFor(TypeName).UpdateShardLocation(domain, Address.Parse(address));
+
+    public static SchedulerPorts SchedulerPorts(ActorSystem system, IReadOnlyActorRegistry registry)
+    {
+        var index = new DomainIndex(system);
+        return new SchedulerPorts(
+            () => ServerCapacities(system, registry),
+            index.ReadAsync,
+            (domain, address) => MoveShardAsync(system, domain, address),
+            domain => registry.Get<DomainRegion>().Tell(new DomainCommands.Wake(domain)));
+    }
+
+    /// <summary>Every registered server with its cluster status.</summary>
+    public static async Task<IReadOnlyList<ServerCapacity>> ServerCapacities(ActorSystem system, IReadOnlyActorRegistry registry)
+    {
+        var status = new Api.ClusterView(system);
+        return [.. (await new Api.NodeDirectory(registry).ListServersAsync())
+            .Select(s => new ServerCapacity(s.Name, s.Address, s.Pool, s.Cpus, s.MemoryMiB, status.StatusOf(s.Address)))];
+    }
+}

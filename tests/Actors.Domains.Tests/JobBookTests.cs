@@ -1,0 +1,123 @@
+using Akka.Actor;
+using Actors.Domains.Jobs;
+
+namespace Actors.Domains.Tests;
+
+public sealed class JobBookTests : Akka.TestKit.Xunit2.TestKit
+{
+    private static readonly DateTimeOffset T0 = new(2024, 5, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static JobRecord Job(string id, int minute = 0) =>
+        new(id, "start", "web1", "alice", JobRecord.Running, null, T0.AddMinutes(minute), null);
+
+    private JobRecord? Get(IActorRef book, string id)
+    {
+        book.Tell(new JobMessages.Get(id));
+        return ExpectMsg<JobMessages.Found>().Job;
+    }
+
+    private List<JobRecord> List(IActorRef book, int limit)
+    {
+        book.Tell(new JobMessages.List(limit));
+        return ExpectMsg<List<JobRecord>>();
+    }
+
+    [Fact]
+    public void NewId_is_short_and_unique()
+    {
+        var ids = Enumerable.Range(0, 1000).Select(_ => JobRecord.NewId()).ToList();
+        Assert.All(ids, id => Assert.Matches("^j-[0-9a-f]{10}$", id));
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+    }
+
+    [Fact]
+    public void Open_then_finish_succeeded()
+    {
+        var book = Sys.ActorOf(Props.Create<JobBook>());
+        book.Tell(new JobMessages.Open(Job("j-1")));
+        Assert.Equal(Job("j-1"), Get(book, "j-1"));
+
+        var before = DateTimeOffset.UtcNow;
+        book.Tell(new JobMessages.Finish("j-1", true, null));
+        var job = Get(book, "j-1")!;
+        Assert.Equal(JobRecord.Succeeded, job.Status);
+        Assert.Null(job.Message);
+        Assert.NotNull(job.FinishedAt);
+        Assert.InRange(job.FinishedAt.Value, before, DateTimeOffset.UtcNow);
+        Assert.Equal(T0, job.CreatedAt);
+    }
+
+    [Fact]
+    public void Finish_failed_keeps_the_message_and_a_second_finish_changes_nothing()
+    {
+        var book = Sys.ActorOf(Props.Create<JobBook>());
+        book.Tell(new JobMessages.Open(Job("j-1")));
+        book.Tell(new JobMessages.Finish("j-1", false, "qemu: could not open disk"));
+        var first = Get(book, "j-1")!;
+        Assert.Equal(JobRecord.Failed, first.Status);
+        Assert.Equal("qemu: could not open disk", first.Message);
+
+        book.Tell(new JobMessages.Finish("j-1", true, null));
+        Assert.Equal(first, Get(book, "j-1"));
+    }
+
+    [Fact]
+    public void A_finish_that_overtakes_its_open_is_applied_when_the_open_arrives()
+    {
+        var book = Sys.ActorOf(Props.Create<JobBook>());
+        book.Tell(new JobMessages.Finish("j-1", false, "refused later"));
+        Assert.Null(Get(book, "j-1"));
+
+        book.Tell(new JobMessages.Open(Job("j-1")));
+        var job = Get(book, "j-1")!;
+        Assert.Equal(JobRecord.Failed, job.Status);
+        Assert.Equal("refused later", job.Message);
+        Assert.NotNull(job.FinishedAt);
+    }
+
+    [Fact]
+    public void Discard_forgets_the_job()
+    {
+        var book = Sys.ActorOf(Props.Create<JobBook>());
+        book.Tell(new JobMessages.Open(Job("j-1")));
+        book.Tell(new JobMessages.Open(Job("j-2", 1)));
+        book.Tell(new JobMessages.Discard("j-1"));
+        Assert.Null(Get(book, "j-1"));
+        Assert.Equal(["j-2"], List(book, 10).Select(j => j.Id));
+        book.Tell(new JobMessages.Discard("nope")); // unknown: ignored
+        Assert.Single(List(book, 10));
+    }
+
+    [Fact]
+    public void Unknown_jobs_are_not_found()
+    {
+        var book = Sys.ActorOf(Props.Create<JobBook>());
+        Assert.Null(Get(book, "j-none"));
+        Assert.Empty(List(book, 10));
+    }
+
+    [Fact]
+    public void List_is_newest_first_and_limited()
+    {
+        var book = Sys.ActorOf(Props.Create<JobBook>());
+        book.Tell(new JobMessages.Open(Job("j-b", 2)));
+        book.Tell(new JobMessages.Open(Job("j-a", 1)));
+        book.Tell(new JobMessages.Open(Job("j-d", 4)));
+        book.Tell(new JobMessages.Open(Job("j-c", 3)));
+        Assert.Equal(["j-d", "j-c", "j-b", "j-a"], List(book, 10).Select(j => j.Id));
+        Assert.Equal(["j-d", "j-c"], List(book, 2).Select(j => j.Id));
+        Assert.Empty(List(book, 0));
+    }
+
+    [Fact]
+    public void The_book_keeps_the_most_recent_jobs_up_to_its_capacity()
+    {
+        var book = Sys.ActorOf(Props.Create<JobBook>());
+        for (var i = 0; i <= JobBook.Capacity; i++)
+            book.Tell(new JobMessages.Open(Job($"j-{i}", i)));
+        Assert.Null(Get(book, "j-0"));
+        Assert.NotNull(Get(book, "j-1"));
+        Assert.NotNull(Get(book, $"j-{JobBook.Capacity}"));
+        Assert.Equal(JobBook.Capacity, List(book, int.MaxValue).Count);
+    }
+}

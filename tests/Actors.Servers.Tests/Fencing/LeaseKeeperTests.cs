@@ -1,0 +1,94 @@
+using System.Globalization;
+using Actors.Servers.Fencing;
+using Akka.Actor;
+using static Actors.Servers.Tests.Fencing.FencingTestSupport;
+
+namespace Actors.Servers.Tests.Fencing;
+
+public sealed class LeaseKeeperTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
+{
+    private static readonly FencingSettings Fast = new()
+    {
+        LeaseTtl = TimeSpan.FromSeconds(3),
+        RenewInterval = TimeSpan.FromMilliseconds(100),
+        WatchdogTimeout = TimeSpan.FromMilliseconds(1000),
+    };
+
+    private readonly string _dir = NewTempDir("fencing-keeper");
+    private DomainLeaseStore _store = null!;
+
+    public LeaseKeeperTests() : base("akka.loglevel = WARNING") { }
+
+    public Task InitializeAsync()
+    {
+        _store = new DomainLeaseStore($"Data Source={Path.Combine(_dir, "vmc.db")}", DomainLeaseStore.SqliteProvider);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Sys.Terminate(); // no keeper writes into the temp dir while it is removed
+        await _store.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        TryDeleteDir(_dir);
+    }
+
+    private long? Heartbeat()
+    {
+        try
+        {
+            return long.Parse(File.ReadAllText(LeaseKeeper.HeartbeatPath(_dir)).Trim(), CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    [Fact]
+    public async Task It_renews_the_servers_leases_and_writes_a_heartbeat_after_each_success()
+    {
+        await _store.TryAcquireAsync("d1", "server-a", TimeSpan.FromMilliseconds(1500));
+        await _store.TryAcquireAsync("d2", "server-b", TimeSpan.FromMilliseconds(1500));
+        var startedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var keeper = Sys.ActorOf(LeaseKeeper.Props(_store, "server-a", Fast, _dir));
+
+        await Eventually(() => Heartbeat() is { } hb && hb >= startedAt - 5, TimeSpan.FromSeconds(5), "a first heartbeat");
+        var first = Heartbeat()!.Value;
+        await Eventually(() => Heartbeat() > first, TimeSpan.FromSeconds(5), "the heartbeat advances");
+        Assert.False(File.Exists(LeaseKeeper.HeartbeatPath(_dir) + ".tmp"));
+
+        // d1 (server-a) is kept alive well past its original 1.5 s; d2 (server-b) is not renewed and expires.
+        await Eventually(async () => (await _store.GetAsync("d2"))!.Expired, TimeSpan.FromSeconds(5), "server-b's lease expires");
+        var d1 = await _store.GetAsync("d1");
+        Assert.False(d1!.Expired);
+        Assert.True(d1.ExpiresAt > DateTimeOffset.UtcNow.AddSeconds(2));
+
+        var status = await keeper.Ask<LeaseKeeper.Status>(LeaseKeeper.GetStatus.Instance, TimeSpan.FromSeconds(3));
+        Assert.True(status.Successes >= 2);
+        Assert.Equal(1, status.LastRenewed);
+        Assert.Null(status.LastError);
+    }
+
+    [Fact]
+    public async Task When_renewal_fails_it_does_not_touch_the_heartbeat()
+    {
+        // A database in a directory that does not exist: every renewal fails.
+        await using var broken = new DomainLeaseStore($"Data Source={Path.Combine(_dir, "missing", "vmc.db")};Mode=ReadWrite",
+            DomainLeaseStore.SqliteProvider);
+        var keeper = Sys.ActorOf(LeaseKeeper.Props(broken, "server-a", Fast, _dir));
+        await Eventually(async () => (await keeper.Ask<LeaseKeeper.Status>(LeaseKeeper.GetStatus.Instance, TimeSpan.FromSeconds(3))).Failures >= 3,
+            TimeSpan.FromSeconds(5), "three failed renewals");
+        var status = await keeper.Ask<LeaseKeeper.Status>(LeaseKeeper.GetStatus.Instance, TimeSpan.FromSeconds(3));
+        Assert.Equal(0, status.Successes);
+        Assert.Null(status.LastSuccess);
+        Assert.NotNull(status.LastError);
+        Assert.Null(Heartbeat());
+    }
+
+    [Fact]
+    public void Invalid_settings_are_refused_when_the_keeper_starts()
+    {
+        Assert.Throws<ArgumentException>(() => new FencingSettings { LeaseTtl = TimeSpan.FromSeconds(5) }.Validate());
+    }
+}

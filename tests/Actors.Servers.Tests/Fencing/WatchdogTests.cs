@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using System.Globalization;
+using Actors.Servers.Fencing;
+using static Actors.Servers.Tests.Fencing.FencingTestSupport;
+
+namespace Actors.Servers.Tests.Fencing;
+
+/// <summary>
+/// ops/watchdog.sh, started through <see cref="WatchdogLauncher"/>, against stand-in VMMs: copies of /bin/sleep
+/// named qemu-system-x86_64. Every process a test starts is killed by its id at the end, pass or fail.
+/// </summary>
+public sealed class WatchdogTests : IDisposable
+{
+    private const int TimeoutMs = 1000;
+
+    private readonly string _dataDir = NewTempDir("fencing-wd");
+    private readonly string _otherDir = NewTempDir("fencing-wd-other");
+    private readonly List<Process> _dummies = [];
+    private readonly List<int> _watchdogs = [];
+    private readonly WatchdogLauncher _launcher;
+    private CancellationTokenSource? _heartbeats;
+    private Task? _heartbeatLoop;
+    private long _lastHeartbeat;
+
+    public WatchdogTests()
+    {
+        _launcher = new WatchdogLauncher(WatchdogScript, _dataDir, TimeSpan.FromMilliseconds(TimeoutMs));
+    }
+
+    private string FencingDir => Path.Combine(_dataDir, "fencing");
+    private string LogText => File.Exists(Path.Combine(FencingDir, "watchdog.log")) ? File.ReadAllText(Path.Combine(FencingDir, "watchdog.log")) : "";
+
+    /// <summary>Starts a copy of /bin/sleep at <paramref name="path"/> (so argv[0] and comm carry its name), sleeping 600 s.</summary>
+    private Process StartDummy(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        if (!File.Exists(path))
+        {
+            File.Copy("/bin/sleep", path);
+        }
+        var start = new ProcessStartInfo(path) { UseShellExecute = false };
+        start.ArgumentList.Add("600");
+        var p = Process.Start(start)!;
+        _dummies.Add(p);
+        return p;
+    }
+
+    private Process StartVmm(string domain) => StartDummy(Path.Combine(_dataDir, "domains", domain, "qemu-system-x86_64"));
+
+    private int StartWatchdog()
+    {
+        var pid = _launcher.Start();
+        _watchdogs.Add(pid);
+        return pid;
+    }
+
+    private async Task WaitUntilRunning(int pid)
+    {
+        await Eventually(() => _launcher.RunningPid() == pid && LogText.Contains($"watchdog[{pid}] started", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(5), $"watchdog {pid} runs and owns the pid file");
+    }
+
+    private void StartHeartbeats()
+    {
+        _heartbeats = new CancellationTokenSource();
+        var token = _heartbeats.Token;
+        Directory.CreateDirectory(FencingDir);
+        var file = Path.Combine(FencingDir, "heartbeat");
+        _heartbeatLoop = Task.Run(async () =>
+        {
+            while (!token.IsCancellationRequested)
+            {
+                var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                await File.WriteAllTextAsync(file + ".tmp", now.ToString(CultureInfo.InvariantCulture) + "\n", CancellationToken.None);
+                File.Move(file + ".tmp", file, overwrite: true);
+                Interlocked.Exchange(ref _lastHeartbeat, now);
+                try { await Task.Delay(200, token); }
+                catch (OperationCanceledException) { }
+            }
+        });
+    }
+
+    private async Task StopHeartbeats()
+    {
+        _heartbeats!.Cancel();
+        await _heartbeatLoop!;
+    }
+
+    [Fact]
+    public async Task Vmms_live_while_heartbeats_are_fresh_and_are_killed_when_they_stop()
+    {
+        var vmm = StartVmm("x");
+        var vmm2 = StartVmm("y");
+        var foreignQemu = StartDummy(Path.Combine(_otherDir, "qemu-system-x86_64"));
+        var notQemu = StartDummy(Path.Combine(_dataDir, "domains", "x", "helper"));
+        StartHeartbeats();
+        var watchdog = StartWatchdog();
+        await WaitUntilRunning(watchdog);
+
+        // Observe for 2.5 timeouts with fresh heartbeats: nothing is killed.
+        var observe = Stopwatch.StartNew();
+        while (observe.ElapsedMilliseconds < TimeoutMs * 5 / 2)
+        {
+            Assert.False(vmm.HasExited, "a VMM was killed although the heartbeat was fresh");
+            await Task.Delay(100);
+        }
+        Assert.DoesNotContain("KILLED", LogText);
+
+        await StopHeartbeats();
+        var last = Interlocked.Read(ref _lastHeartbeat);
+        await Eventually(() => vmm.HasExited && vmm2.HasExited, TimeSpan.FromMilliseconds(TimeoutMs + 3000), "the VMMs are killed");
+        var killedAfter = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - last;
+        Assert.True(killedAfter <= TimeoutMs + 1000, $"killed {killedAfter} ms after the last heartbeat; expected <= {TimeoutMs + 1000}");
+        Assert.True(killedAfter > TimeoutMs, $"killed only {killedAfter} ms after the last heartbeat");
+        Assert.Equal(137, vmm.ExitCode);
+
+        var log = LogText;
+        Assert.Contains("KILLED", log);
+        Assert.Contains($"{vmm.Id}(", log);
+        Assert.Contains("heartbeat is", log);
+        Assert.Contains($"host pid {Environment.ProcessId}", log);
+
+        // Still stale: a VMM started now is killed too; the others never are.
+        var late = StartVmm("z");
+        await Eventually(() => late.HasExited, TimeSpan.FromSeconds(3), "a VMM started while stale is killed");
+        Assert.False(foreignQemu.HasExited, "a qemu-system process outside DATA_DIR/domains/ was killed");
+        Assert.False(notQemu.HasExited, "a non-qemu process under DATA_DIR/domains/ was killed");
+        Assert.True(IsAlive(watchdog));
+    }
+
+    [Fact]
+    public async Task Without_any_heartbeat_vmms_are_killed_once_the_timeout_passed_since_start()
+    {
+        var vmm = StartVmm("x");
+        var started = Stopwatch.StartNew();
+        var watchdog = StartWatchdog();
+        await Eventually(() => vmm.HasExited, TimeSpan.FromMilliseconds(TimeoutMs + 3000), "the VMM is killed");
+        Assert.InRange(started.ElapsedMilliseconds, TimeoutMs, TimeoutMs + 1000);
+        Assert.Contains("no heartbeat", LogText);
+        Assert.True(IsAlive(watchdog));
+    }
+
+    [Fact]
+    public async Task The_stop_file_ends_it_and_it_runs_detached_ignoring_the_hosts_signals()
+    {
+        var watchdog = StartWatchdog();
+        await WaitUntilRunning(watchdog);
+        Assert.NotEqual(SessionId(Environment.ProcessId), SessionId(watchdog));
+        Assert.Equal(watchdog, SessionId(watchdog)); // its own session leader
+
+        foreach (var signal in new[] { "TERM", "HUP", "INT", "PIPE", "QUIT" })
+            Assert.Equal(0, Run("kill", "-" + signal, watchdog.ToString(CultureInfo.InvariantCulture)).ExitCode);
+
+        _launcher.Stop();
+        await Eventually(() => !IsAlive(watchdog), TimeSpan.FromSeconds(3), "the watchdog exits");
+        // It survived the signals: it left because of the stop file, cleaning up after itself.
+        Assert.Contains($"watchdog[{watchdog}] stopped by", LogText);
+        Assert.False(File.Exists(_launcher.StopFile));
+        Assert.False(File.Exists(_launcher.PidFile));
+        Assert.Null(_launcher.RunningPid());
+    }
+
+    [Fact]
+    public async Task A_new_watchdog_for_the_same_data_dir_replaces_the_running_one()
+    {
+        var first = StartWatchdog();
+        await WaitUntilRunning(first);
+        var second = StartWatchdog();
+        await WaitUntilRunning(second);
+        await Eventually(() => !IsAlive(first), TimeSpan.FromSeconds(3), "the first watchdog is gone");
+        Assert.Contains($"replaced watchdog {first}", LogText);
+        Assert.True(IsAlive(second));
+    }
+
+    public void Dispose()
+    {
+        _heartbeats?.Cancel();
+        try { _heartbeatLoop?.Wait(TimeSpan.FromSeconds(2)); }
+        catch (AggregateException) { }
+        try { _launcher.Stop(); }
+        catch (IOException) { }
+        foreach (var pid in _watchdogs)
+        {
+            var deadline = Stopwatch.StartNew();
+            while (IsAlive(pid) && deadline.ElapsedMilliseconds < 2000) Thread.Sleep(50);
+            if (IsAlive(pid) && IsOurWatchdog(pid))
+                Run("kill", "-KILL", pid.ToString(CultureInfo.InvariantCulture));
+        }
+        foreach (var p in _dummies)
+        {
+            try { if (!p.HasExited) p.Kill(); }
+            catch (InvalidOperationException) { }
+            p.WaitForExit(2000);
+            p.Dispose();
+        }
+        TryDeleteDir(_dataDir);
+        TryDeleteDir(_otherDir);
+    }
+
+    private bool IsOurWatchdog(int pid)
+    {
+        try
+        {
+            var cmdline = File.ReadAllText($"/proc/{pid}/cmdline");
+            return cmdline.Contains("watchdog.sh", StringComparison.Ordinal) && cmdline.Contains(_dataDir, StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+}
