@@ -5,6 +5,9 @@ namespace Cluster.Host;
 /// <summary>Which database the journal uses: a SQLite file in the data dir (embedded default) or PostgreSQL.</summary>
 public sealed record DatabaseSetup(string ConnectionString, string ProviderName, string Description)
 {
+    /// <summary>A database several servers share: their domains need leases and fencing.</summary>
+    public bool Shared => ProviderName != "SQLite.MS";
+
     public static DatabaseSetup For(NodeOptions options)
     {
         if (options.Db is { } db)

@@ -5,6 +5,7 @@ using Akka.Cluster.Sharding.External;
 using Akka.Hosting;
 using Actors.Domains;
 using Actors.Domains.Index;
+using Actors.Domains.Leases;
 using Actors.Servers.Scheduling;
 using Vmm.Native;
 
@@ -18,11 +19,13 @@ public static class DomainWiring
 {
     public const string TypeName = "domain";
 
-    public static void Start(ActorSystem system, IActorRegistry registry, NodeOptions options, IVmmDriver driver, DomainLayout layout)
+    public static void Start(ActorSystem system, IActorRegistry registry, NodeOptions options, IVmmDriver driver, DomainLayout layout,
+        IDomainLeases? leases)
     {
         var cluster = Akka.Cluster.Cluster.Get(system);
         var runtime = new DomainRuntime(driver, options.Name, layout, registry.Get<DomainCatalog>(),
             new DomainIndex(system),
+            leases,
             HasPeers: () => cluster.State.Members.Count(m => m.Status == MemberStatus.Up && m.Address != cluster.SelfAddress) > 0);
         var settings = ClusterShardingSettings.Create(system).WithRole("server");
         var region = ClusterSharding.Get(system).StartAsync(TypeName, name => DomainActor.Props(name, runtime), settings,

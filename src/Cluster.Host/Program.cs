@@ -9,6 +9,7 @@ using Actors.Servers;
 using Actors.Servers.Scheduling;
 using Cluster.Host;
 using Cluster.Host.Api;
+using Cluster.Host.Fencing;
 
 var (options, optionError) = NodeOptions.Parse(args, Environment.GetEnvironmentVariable);
 if (options is null)
@@ -51,6 +52,18 @@ catch (Exception ex)
     return 1;
 }
 
+var hocon = NodeConfig.Build(options, db);
+NodeFencing? fencing;
+try
+{
+    fencing = NodeFencing.ForSharedDatabase(options, db, hocon);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 2;
+}
+
 var builder = WebApplication.CreateSlimBuilder();
 builder.WebHost.UseUrls($"http://{options.ApiHost}:{options.ApiPort}");
 builder.Logging.ClearProviders().AddSimpleConsole(o =>
@@ -78,7 +91,7 @@ var sharding = new ShardOptions
 
 builder.Services.AddAkka(NodeOptions.SystemName, (akka, _) =>
 {
-    akka.AddHocon(NodeConfig.Build(options, db), HoconAddMode.Prepend)
+    akka.AddHocon(hocon, HoconAddMode.Prepend)
         .ConfigureLoggers(l =>
         {
             l.ClearLoggers();
@@ -97,7 +110,8 @@ builder.Services.AddAkka(NodeOptions.SystemName, (akka, _) =>
             registry.Register<JobBookKey>(system.ActorOf(Props.Create<JobBook>(), "jobs"));
             var registration = new ServerCommands.Register(options.Name, options.SelfAddress, options.Pool, facts);
             system.ActorOf(ServerAgent.Props(registry.Get<ServerRegion>(), registration), "server-agent");
-            DomainWiring.Start(system, registry, options, driver, layout);
+            fencing?.Start(system);
+            DomainWiring.Start(system, registry, options, driver, layout, fencing);
             system.ActorOf(CatalogWakeup.Props(registry.Get<DomainCatalog>(), registry.Get<DomainRegion>(),
                 name => new DomainCommands.Wake(name)), "domain-wakeup");
         })

@@ -1,0 +1,85 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using Actors.Domains.Leases;
+using Actors.Servers.Fencing;
+using Vmm.Native;
+
+namespace Cluster.Host.Fencing;
+
+/// <summary>
+/// Fencing of this server when the cluster shares a database (several servers): domain leases in that
+/// database, renewed by the <see cref="LeaseKeeper"/>; a watchdog process outside the host that kills this
+/// server's VMMs when the renewals stop (host dead or frozen); and self-fencing when the cluster downs this
+/// server (it lost its majority, or was partitioned away): stop taking leases, kill every local VMM, then give
+/// the leases up so that the domains can start elsewhere at once.
+/// </summary>
+public sealed class NodeFencing(DomainLeaseStore store, string owner, FencingSettings settings, string dataDir, string watchdogScript)
+    : IDomainLeases
+{
+    private readonly WatchdogLauncher _watchdog = new(watchdogScript, dataDir, settings.WatchdogTimeout);
+    private IActorRef? _keeper;
+    private ILoggingAdapter? _log;
+    private int _fenced;
+
+    public FencingSettings Settings => settings;
+
+    /// <summary>
+    /// Fencing for a database that several servers share (PostgreSQL); null for the embedded SQLite file, where
+    /// no other server can run this server's domains. Timers come from <c>vmc.fencing</c> in the HOCON.
+    /// </summary>
+    public static NodeFencing? ForSharedDatabase(NodeOptions options, DatabaseSetup db, string hocon)
+    {
+        if (!db.Shared) return null;
+        var settings = FencingSettings.FromConfig(Akka.Configuration.ConfigurationFactory.ParseString(hocon).GetConfig("vmc.fencing"));
+        return new NodeFencing(new DomainLeaseStore(db.ConnectionString, db.ProviderName), options.Name, settings,
+            options.DataDir, Path.Combine(AppContext.BaseDirectory, "watchdog.sh"));
+    }
+
+    public async Task<LeaseGrant> TryAcquireAsync(string domain, CancellationToken ct)
+    {
+        if (Volatile.Read(ref _fenced) == 1) return new LeaseGrant(false, $"nobody: server {owner} is fenced", null);
+        var r = await store.TryAcquireAsync(domain, owner, settings.LeaseTtl, ct);
+        return new LeaseGrant(r.Granted, r.HeldBy, r.Until);
+    }
+
+    public Task ReleaseAsync(string domain, CancellationToken ct) => store.ReleaseAsync(domain, owner, ct);
+
+    /// <summary>Creates the lease table, starts renewing and the watchdog, and arms self-fencing on downing.</summary>
+    public void Start(ActorSystem system)
+    {
+        _log = Logging.GetLogger(system, nameof(NodeFencing));
+        store.EnsureSchemaAsync().GetAwaiter().GetResult();
+        _keeper = system.ActorOf(LeaseKeeper.Props(store, owner, settings, dataDir), "lease-keeper");
+        var watchdogPid = _watchdog.Start();
+        _log.Info("fencing: lease ttl {0} s, renew every {1} s, watchdog (pid {2}) kills local VMMs after {3} s without renewal",
+            settings.LeaseTtl.TotalSeconds, settings.RenewInterval.TotalSeconds, watchdogPid, settings.WatchdogTimeout.TotalSeconds);
+
+        var shutdown = CoordinatedShutdown.Get(system);
+        shutdown.AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "fence-when-downed", async () =>
+        {
+            if (shutdown.ShutdownReason is CoordinatedShutdown.ClusterDowningReason)
+                await FenceAsync("the cluster downed this server");
+            return Akka.Done.Instance;
+        });
+    }
+
+    /// <summary>Idempotent. Order matters: no new lease, then no VMM, then no lease held.</summary>
+    public async Task FenceAsync(string why)
+    {
+        if (Interlocked.Exchange(ref _fenced, 1) == 1) return;
+        _keeper?.Tell(PoisonPill.Instance);
+        var killed = LocalVmms.KillAll(Path.Combine(dataDir, "domains"));
+        _log?.Warning("fencing: {0}; killed {1} local VMM(s) [{2}]", why, killed.Count, string.Join(", ", killed));
+        try
+        {
+            var released = await store.ReleaseAllAsync(owner);
+            _log?.Info("fencing: released {0} lease(s)", released);
+        }
+        catch (Exception ex)
+        {
+            _log?.Warning("fencing: could not release leases ({0}); they expire in {1} s", ex.Message, settings.LeaseTtl.TotalSeconds);
+        }
+        _watchdog.Stop();
+    }
+}
