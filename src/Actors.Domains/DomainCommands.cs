@@ -51,7 +51,7 @@ public static class DomainCommands
 /// <summary>Answers to domain commands.</summary>
 public static class DomainReplies
 {
-    public interface IDomainReply;
+    public interface IDomainReply : IClusterMessage;
 
     public sealed record Accepted(DomainView Domain) : IDomainReply;
 

@@ -3,7 +3,7 @@ using Akka.Cluster.Sharding;
 namespace Actors.Domains;
 
 /// <summary>A message addressed to one named entity (a domain, a server).</summary>
-public interface INamedEntityMessage
+public interface INamedEntityMessage : IClusterMessage
 {
     string Name { get; }
 }

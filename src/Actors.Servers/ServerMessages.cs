@@ -14,8 +14,8 @@ public static class ServerCommands
 
 public static class ServerReplies
 {
-    public sealed record Registered(string Name);
-    public sealed record Found(ServerView? Server);
+    public sealed record Registered(string Name) : IClusterMessage;
+    public sealed record Found(ServerView? Server) : IClusterMessage;
 }
 
 /// <summary>Persisted facts about one server.</summary>

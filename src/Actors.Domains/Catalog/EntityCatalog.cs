@@ -6,11 +6,11 @@ namespace Actors.Domains.Catalog;
 public static class CatalogMessages
 {
     /// <summary>Idempotent: persists only when the name is new.</summary>
-    public sealed record Add(string Name);
+    public sealed record Add(string Name) : IClusterMessage;
     /// <summary>Idempotent: persists only when the name is known.</summary>
-    public sealed record Remove(string Name);
-    public sealed record List;
-    public sealed record Entries(IReadOnlyList<string> Names);
+    public sealed record Remove(string Name) : IClusterMessage;
+    public sealed record List : IClusterMessage;
+    public sealed record Entries(IReadOnlyList<string> Names) : IClusterMessage;
 }
 
 /// <summary>Persisted facts of a catalog: which entity names exist.</summary>

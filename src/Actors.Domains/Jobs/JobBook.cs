@@ -23,7 +23,7 @@ public static class JobMessages
     public sealed record Open(JobRecord Job);
     /// <summary>The request was refused before anything changed: the job never existed.</summary>
     public sealed record Discard(string JobId);
-    public sealed record Finish(string JobId, bool Succeeded, string? Message);
+    public sealed record Finish(string JobId, bool Succeeded, string? Message) : IClusterMessage;
     public sealed record Get(string JobId);
     public sealed record List(int Limit);
     public sealed record Found(JobRecord? Job);

@@ -13,11 +13,14 @@ namespace Actors.Servers.Fencing;
 /// <list type="number">
 /// <item>Every lease of the server then expires no earlier than t + 8 s: the database executes the renewal at a
 /// time ≥ t (and a lease acquired later expires later still). Until then no other server can acquire it.</item>
-/// <item>If the host dies or freezes (kill -9, SIGSTOP, a hung GC, a lost database) heartbeats stop; the watchdog,
-/// a separate process polling every 0.25 s, SIGKILLs the server's VMMs once the heartbeat is older than 5 s: by
-/// t + 5.25 s.</item>
-/// <item>So the VMMs are dead ≥ 2.75 s before the leases can pass to another server; the spare covers the kill
-/// itself, scheduling delays and a slow watchdog. Domain actors elsewhere must acquire the lease before starting a
+/// <item>If the host dies or freezes (kill -9, SIGSTOP, a hung GC, a lost database) heartbeats stop. The watchdog,
+/// a separate process polling every 0.25 s, SIGKILLs the server's VMMs when the stamp is older than 5 s by the wall
+/// clock (by t + 5.25 s), or, whatever the wall clock says (it may be stepped back), when the file's content has not
+/// changed for 5 s by the monotonic clock: the stamp t reached the file within one renew interval (the renewal's
+/// deadline), so by t + 1 s + 0.25 s + 5 s + 0.25 s = t + 6.5 s. This is why WatchdogTimeout + RenewInterval must stay
+/// below LeaseTtl.</item>
+/// <item>So the VMMs are dead ≥ 1.5 s (usually ≥ 2.75 s) before the leases can pass to another server; the spare
+/// covers the kill itself and scheduling delays. Domain actors elsewhere must acquire the lease before starting a
 /// VMM, which they cannot do before t + 8 s.</item>
 /// <item>A healthy host's heartbeat is at most about 2 × <c>RenewInterval</c> (2 s) old, well below 5 s, so one slow
 /// or failed renewal does not fence; about four consecutive failures (a database outage of ~5 s) do, which is

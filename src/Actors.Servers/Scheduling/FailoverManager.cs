@@ -75,8 +75,8 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
         var placed = s.Domains.Values.ToList();
         foreach (var domain in s.Domains.Values.OrderBy(d => d.Name, StringComparer.Ordinal))
         {
-            // Only servers known to be gone: not a member any more (downed and removed), or never registered.
-            if (byName.TryGetValue(domain.Server, out var server) && !server.Down) continue;
+            // Only servers known to be gone: registered, and no longer a cluster member (downed and removed).
+            if (!byName.TryGetValue(domain.Server, out var server) || !server.Down) continue;
             if (_inFlight.TryGetValue(domain.Name, out var since) && now - since < RetryAfter) continue;
 
             var ha = domain.Ha && domain.Desired != "stopped";

@@ -60,10 +60,22 @@ public sealed class QemuDriver(QemuDriverOptions? options = null) : IVmmDriver
         }
     }
 
-    public async Task<IVmmProcess> StartAsync(VmmLaunchSpec spec, CancellationToken ct)
+    public Task<IVmmProcess> StartAsync(VmmLaunchSpec spec, CancellationToken ct) => StartCoreAsync(spec, null, ct);
+
+    /// <inheritdoc />
+    public Task<IVmmProcess> StartIncomingAsync(VmmLaunchSpec spec, int port, CancellationToken ct)
+    {
+        if (port is < 1 or > 65535) throw new VmmException($"incoming migration port must be 1 to 65535, got {port}");
+        return StartCoreAsync(spec, port, ct);
+    }
+
+    private async Task<IVmmProcess> StartCoreAsync(VmmLaunchSpec spec, int? incomingPort, CancellationToken ct)
     {
         var paths = QemuRunPaths.For(spec);
         var args = QemuCommandLine.Build(spec, paths, Accelerator);
+        if (incomingPort is { } port)
+            args = [.. args, "-incoming", $"tcp:127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "-S"];
+        var expected = incomingPort is null ? "running" : "inmigrate";
         Directory.CreateDirectory(paths.RunDir);
 
         // At most one VMM per domain: refuse if a live QEMU of this domain holds the run dir.
@@ -119,18 +131,18 @@ public sealed class QemuDriver(QemuDriverOptions? options = null) : IVmmDriver
             }
             process.Attach(qmp);
 
-            VmmRunState state;
+            string state;
             try
             {
-                state = await process.QueryStatusAsync(ct).ConfigureAwait(false);
+                state = await process.QueryQemuStatusAsync(ct).ConfigureAwait(false);
             }
             catch (VmmException)
             {
                 if (await ExitsSoonAsync(process).ConfigureAwait(false)) throw await EarlyExitErrorAsync(child, paths).ConfigureAwait(false);
                 throw;
             }
-            if (state != VmmRunState.Running)
-                throw new VmmException($"QEMU for domain {spec.DomainName} reports state {state} after start, expected running");
+            if (state != expected)
+                throw new VmmException($"QEMU for domain {spec.DomainName} reports state {state} after start, expected {expected}");
             LastStartLatency = started.Elapsed;
             return process;
         }
@@ -144,7 +156,7 @@ public sealed class QemuDriver(QemuDriverOptions? options = null) : IVmmDriver
         }
     }
 
-    /// <summary>Time from exec to QMP "running" of the last successful <see cref="StartAsync"/> (for measurements).</summary>
+    /// <summary>Time from exec to QMP "running" ("inmigrate") of the last successful start (for measurements).</summary>
     public TimeSpan? LastStartLatency { get; private set; }
 
     public async Task<IVmmProcess?> TryAdoptAsync(VmmLaunchSpec spec, CancellationToken ct)

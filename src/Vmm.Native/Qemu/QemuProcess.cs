@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Vmm.Native.Linux;
 
 namespace Vmm.Native.Qemu;
@@ -8,7 +9,7 @@ namespace Vmm.Native.Qemu;
 /// One live QEMU process of one domain, started by us or adopted after a node restart.
 /// <see cref="DisposeAsync"/> detaches: it closes QMP and stops watching, and QEMU keeps running.
 /// </summary>
-public sealed class QemuProcess : IVmmProcess
+public sealed partial class QemuProcess : IVmmProcess
 {
     private readonly string _domain;
     private readonly QemuRunPaths _paths;
@@ -59,18 +60,24 @@ public sealed class QemuProcess : IVmmProcess
 
     private QmpClient Qmp => _qmp ?? throw new VmmException($"domain {_domain}: no QMP connection");
 
-    private async Task<JsonElement> ExecuteAsync(string command, CancellationToken ct)
+    private Task<JsonElement> ExecuteAsync(string command, CancellationToken ct) => ExecuteAsync(command, null, ct);
+
+    private async Task<JsonElement> ExecuteAsync(string command, JsonObject? arguments, CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (_exited.IsCompleted)
             throw new VmmException($"domain {_domain}: QEMU (pid {Pid}) has exited; cannot {command}");
-        return await Qmp.ExecuteAsync(command, null, ct).ConfigureAwait(false);
+        return await Qmp.ExecuteAsync(command, arguments, ct).ConfigureAwait(false);
     }
 
-    public async Task<VmmRunState> QueryStatusAsync(CancellationToken ct)
+    public async Task<VmmRunState> QueryStatusAsync(CancellationToken ct) =>
+        ParseStatus(await QueryQemuStatusAsync(ct).ConfigureAwait(false));
+
+    /// <summary>QEMU's own run state as query-status names it: running, paused, prelaunch, inmigrate, postmigrate, ...</summary>
+    public async Task<string> QueryQemuStatusAsync(CancellationToken ct)
     {
         var ret = await ExecuteAsync("query-status", ct).ConfigureAwait(false);
-        return ParseStatus(ret.TryGetProperty("status", out var s) ? s.GetString() : null);
+        return (ret.TryGetProperty("status", out var s) ? s.GetString() : null) ?? "unknown";
     }
 
     internal static VmmRunState ParseStatus(string? status) => status switch

@@ -37,7 +37,20 @@ public sealed class SimulatedDriver(SimulatedDriverOptions? options = null) : IV
         return Task.CompletedTask;
     }
 
-    public async Task<IVmmProcess> StartAsync(VmmLaunchSpec spec, CancellationToken ct)
+    public Task<IVmmProcess> StartAsync(VmmLaunchSpec spec, CancellationToken ct) => StartCoreAsync(spec, null, ct);
+
+    /// <summary>
+    /// A simulated VMM waiting for a live migration (state <see cref="VmmRunState.Other"/>: inmigrate). The port is
+    /// registered process-wide (every driver instance of this process sees it; the host part of the migration address
+    /// is not checked), so that simulated servers in one test process can migrate to each other.
+    /// </summary>
+    public Task<IVmmProcess> StartIncomingAsync(VmmLaunchSpec spec, int port, CancellationToken ct)
+    {
+        if (port is < 1 or > 65535) throw new VmmException($"incoming migration port must be 1 to 65535, got {port}");
+        return StartCoreAsync(spec, port, ct);
+    }
+
+    private async Task<IVmmProcess> StartCoreAsync(VmmLaunchSpec spec, int? incomingPort, CancellationToken ct)
     {
         Validate(spec);
         if (_options.StartDelay > TimeSpan.Zero) await Task.Delay(_options.StartDelay, ct).ConfigureAwait(false);
@@ -47,15 +60,33 @@ public sealed class SimulatedDriver(SimulatedDriverOptions? options = null) : IV
         var key = Key(spec);
         var machine = new SimulatedMachine(Interlocked.Increment(ref _nextPid), spec, _options.GuestHonoursPowerDown, _options.PowerDownDelay)
         {
-            OnExit = m => _live.TryRemove(new KeyValuePair<string, SimulatedMachine>(key, m)),
+            Options = _options,
+            OnExit = m =>
+            {
+                _live.TryRemove(new KeyValuePair<string, SimulatedMachine>(key, m));
+                if (m.IncomingPort is { } p) Incoming.TryRemove(new KeyValuePair<int, SimulatedMachine>(p, m));
+            },
         };
         if (!_live.TryAdd(key, machine))
         {
             var existing = _live[key];
             throw new VmmException($"domain {spec.DomainName} already has a running VMM (pid {existing.Pid}) in {spec.RunDir}: adopt it or kill it first");
         }
+        if (incomingPort is { } port)
+        {
+            machine.SetState(VmmRunState.Other, "-incoming");
+            machine.IncomingPort = port;
+            if (!Incoming.TryAdd(port, machine))
+            {
+                _live.TryRemove(new KeyValuePair<string, SimulatedMachine>(key, machine));
+                throw new VmmException($"simulated VMM for domain {spec.DomainName} exited before it answered: Failed to bind socket: Address already in use (127.0.0.1:{port})");
+            }
+        }
         return new SimulatedProcess(machine);
     }
+
+    /// <summary>Simulated VMMs waiting for a migration, by port (process-wide: the simulated network).</summary>
+    internal static readonly ConcurrentDictionary<int, SimulatedMachine> Incoming = new();
 
     public Task<IVmmProcess?> TryAdoptAsync(VmmLaunchSpec spec, CancellationToken ct)
     {

@@ -14,4 +14,13 @@ public sealed record SimulatedDriverOptions
 
     /// <summary>When it returns a message for a spec, StartAsync fails with that message (a VmmException).</summary>
     public Func<VmmLaunchSpec, string?>? StartFailure { get; init; }
+
+    /// <summary>How long a live migration takes (MigrateAsync on a process of this driver; longer than its timeout fails).</summary>
+    public TimeSpan MigrationDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// When it returns a message for the source's spec (and the target's port), MigrateAsync fails with that message
+    /// after <see cref="MigrationDelay"/>, like QEMU's error-desc: the source keeps running, the target exits.
+    /// </summary>
+    public Func<VmmLaunchSpec, int, string?>? MigrationFailure { get; init; }
 }

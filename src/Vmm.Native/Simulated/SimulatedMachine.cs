@@ -23,6 +23,15 @@ internal sealed class SimulatedMachine(int pid, VmmLaunchSpec spec, bool honours
         get { lock (_gate) return _state; }
     }
 
+    /// <summary>The incoming port while this machine waits for a live migration (then its state is Other: inmigrate).</summary>
+    public int? IncomingPort { get; set; }
+
+    /// <summary>The options of the driver that started it (migration delay and failure hook).</summary>
+    public SimulatedDriverOptions Options { get; init; } = new();
+
+    /// <summary>Sets the state unless the machine has exited (live migration: inmigrate/postmigrate are Other).</summary>
+    public void SetState(VmmRunState to, string command) => Transition(to, command);
+
     public void Pause() => Transition(VmmRunState.Paused, "stop");
     public void Resume() => Transition(VmmRunState.Running, "cont");
 
