@@ -145,13 +145,13 @@ public abstract class DomainLeaseStoreContract : IAsyncLifetime
 
     private static async Task AssertExactlyOneWinner(DomainLeaseStore[] stores, string domain, TimeSpan ttl)
     {
-        using var go = new ManualResetEventSlim(false);
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var attempts = Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
         {
-            go.Wait();
+            await go.Task;
             return (Owner: $"server-{i}", Result: await stores[i % stores.Length].TryAcquireAsync(domain, $"server-{i}", ttl));
         })).ToArray();
-        go.Set();
+        go.SetResult();
         var results = await Task.WhenAll(attempts);
         var winners = results.Where(r => r.Result.Granted).ToList();
         Assert.Single(winners);

@@ -19,7 +19,7 @@ public sealed class WatchdogTests : IDisposable
     private readonly List<int> _watchdogs = [];
     private readonly WatchdogLauncher _launcher;
     private CancellationTokenSource? _heartbeats;
-    private Task? _heartbeatLoop;
+    private Thread? _heartbeatThread;
     private long _lastHeartbeat;
 
     public WatchdogTests()
@@ -60,30 +60,31 @@ public sealed class WatchdogTests : IDisposable
             TimeSpan.FromSeconds(5), $"watchdog {pid} runs and owns the pid file");
     }
 
+    /// <summary>Writes a heartbeat every 200 ms from a thread of its own (not the thread pool, which other tests load).</summary>
     private void StartHeartbeats()
     {
         _heartbeats = new CancellationTokenSource();
         var token = _heartbeats.Token;
         Directory.CreateDirectory(FencingDir);
         var file = Path.Combine(FencingDir, "heartbeat");
-        _heartbeatLoop = Task.Run(async () =>
+        _heartbeatThread = new Thread(() =>
         {
             while (!token.IsCancellationRequested)
             {
                 var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                await File.WriteAllTextAsync(file + ".tmp", now.ToString(CultureInfo.InvariantCulture) + "\n", CancellationToken.None);
+                File.WriteAllText(file + ".tmp", now.ToString(CultureInfo.InvariantCulture) + "\n");
                 File.Move(file + ".tmp", file, overwrite: true);
                 Interlocked.Exchange(ref _lastHeartbeat, now);
-                try { await Task.Delay(200, token); }
-                catch (OperationCanceledException) { }
+                token.WaitHandle.WaitOne(200);
             }
-        });
+        }) { IsBackground = true, Name = "heartbeats" };
+        _heartbeatThread.Start();
     }
 
-    private async Task StopHeartbeats()
+    private void StopHeartbeats()
     {
         _heartbeats!.Cancel();
-        await _heartbeatLoop!;
+        _heartbeatThread!.Join();
     }
 
     [Fact]
@@ -101,12 +102,12 @@ public sealed class WatchdogTests : IDisposable
         var observe = Stopwatch.StartNew();
         while (observe.ElapsedMilliseconds < TimeoutMs * 5 / 2)
         {
-            Assert.False(vmm.HasExited, "a VMM was killed although the heartbeat was fresh");
+            Assert.False(vmm.HasExited, "a VMM was killed although the heartbeat was fresh; watchdog log:\n" + LogText);
             await Task.Delay(100);
         }
         Assert.DoesNotContain("KILLED", LogText);
 
-        await StopHeartbeats();
+        StopHeartbeats();
         var last = Interlocked.Read(ref _lastHeartbeat);
         await Eventually(() => vmm.HasExited && vmm2.HasExited, TimeSpan.FromMilliseconds(TimeoutMs + 3000), "the VMMs are killed");
         var killedAfter = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - last;
@@ -114,6 +115,9 @@ public sealed class WatchdogTests : IDisposable
         Assert.True(killedAfter > TimeoutMs, $"killed only {killedAfter} ms after the last heartbeat");
         Assert.Equal(137, vmm.ExitCode);
 
+        // The watchdog logs once its scan of /proc is complete, just after the kills.
+        await Eventually(() => LogText.Contains($"{vmm.Id}(", StringComparison.Ordinal) && LogText.Contains($"{vmm2.Id}(", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(3), "the kills are logged");
         var log = LogText;
         Assert.Contains("KILLED", log);
         Assert.Contains($"{vmm.Id}(", log);
@@ -136,7 +140,7 @@ public sealed class WatchdogTests : IDisposable
         var watchdog = StartWatchdog();
         await Eventually(() => vmm.HasExited, TimeSpan.FromMilliseconds(TimeoutMs + 3000), "the VMM is killed");
         Assert.InRange(started.ElapsedMilliseconds, TimeoutMs, TimeoutMs + 1000);
-        Assert.Contains("no heartbeat", LogText);
+        await Eventually(() => LogText.Contains("no heartbeat", StringComparison.Ordinal), TimeSpan.FromSeconds(3), "the kill is logged");
         Assert.True(IsAlive(watchdog));
     }
 
@@ -175,8 +179,7 @@ public sealed class WatchdogTests : IDisposable
     public void Dispose()
     {
         _heartbeats?.Cancel();
-        try { _heartbeatLoop?.Wait(TimeSpan.FromSeconds(2)); }
-        catch (AggregateException) { }
+        _heartbeatThread?.Join(TimeSpan.FromSeconds(2));
         try { _launcher.Stop(); }
         catch (IOException) { }
         foreach (var pid in _watchdogs)

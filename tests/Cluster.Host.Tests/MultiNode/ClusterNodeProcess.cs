@@ -9,7 +9,7 @@ namespace Cluster.Host.Tests.MultiNode;
 /// <summary>
 /// One real Cluster.Host process of a multi-node cluster on loopback: like <see cref="NodeProcess"/> (which
 /// always runs QEMU, seeds itself and uses SQLite), but with a seed, a shared database and the simulated VMM.
-/// Disposing kills it and removes its dir, even when the test failed.
+/// Disposing kills it and its fencing watchdog and removes its dir, even when the test failed.
 /// </summary>
 public sealed class ClusterNodeProcess : IAsyncDisposable
 {
@@ -67,7 +67,7 @@ public sealed class ClusterNodeProcess : IAsyncDisposable
         }, TimeSpan.FromSeconds(60), $"node {Name} logs 'node ready'");
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_process is { HasExited: false } p)
         {
@@ -75,10 +75,44 @@ public sealed class ClusterNodeProcess : IAsyncDisposable
             p.WaitForExit(10_000);
         }
         _process?.Dispose();
+        await StopWatchdogAsync();
         QemuProcesses.KillAll(Root);
         try { Directory.Delete(Root, recursive: true); }
         catch (IOException) { }
-        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// On a shared database the host starts a fencing watchdog (ops/watchdog.sh) in its own session that outlives
+    /// it and ignores SIGTERM: ask it to exit through its stop file, and kill it if it has not within 5 s.
+    /// </summary>
+    private async Task StopWatchdogAsync()
+    {
+        var fencing = Path.Combine(DataDir, "fencing");
+        var pid = WatchdogPid(fencing);
+        if (pid is null) return;
+        await File.WriteAllTextAsync(Path.Combine(fencing, "watchdog.stop"), "test\n");
+        var until = DateTime.UtcNow.AddSeconds(5);
+        while (WatchdogPid(fencing) is not null && DateTime.UtcNow < until) await Task.Delay(50);
+        if (WatchdogPid(fencing) is { } stuck)
+        {
+            try { Process.GetProcessById(stuck).Kill(); }
+            catch (ArgumentException) { }
+            catch (InvalidOperationException) { }
+        }
+    }
+
+    /// <summary>The pid in fencing/watchdog.pid if it is a live watchdog.sh of this node's data dir.</summary>
+    private int? WatchdogPid(string fencing)
+    {
+        try
+        {
+            if (!int.TryParse(File.ReadAllText(Path.Combine(fencing, "watchdog.pid")).Trim(), out var pid)) return null;
+            var argv = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+            var script = Array.FindIndex(argv, a => a.EndsWith("watchdog.sh", StringComparison.Ordinal));
+            return script >= 0 && script + 1 < argv.Length && argv[script + 1].TrimEnd('/') == DataDir ? pid : null;
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
     }
 
     private void Append(string? line)

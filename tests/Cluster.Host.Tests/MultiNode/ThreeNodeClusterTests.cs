@@ -55,13 +55,11 @@ public sealed class ThreeNodeClusterTests
         Assert.True(list.ExitCode == 0, list.ToString());
         Assert.Contains("web1", list.Json.EnumerateArray().Select(d => d.GetProperty("name").GetString()));
 
-        // Everything is in the one PostgreSQL: the domain journal, the servers, and sharding's own tables.
+        // Everything is in the one PostgreSQL: the domain's events and every server's registration.
         Assert.True(await pg.ScalarAsync<long>("SELECT COUNT(*) FROM journal WHERE persistence_id = 'domain-web1'") >= 1,
             "the domain's events are in PostgreSQL's journal table");
         Assert.Equal(3, await pg.ScalarAsync<long>(
             "SELECT COUNT(DISTINCT persistence_id) FROM journal WHERE persistence_id IN ('server-node1', 'server-node2', 'server-node3')"));
-        Assert.True(await pg.ScalarAsync<long>("SELECT COUNT(*) FROM sharding_journal") >= 1,
-            "sharding's remember-entities events are in their own table");
 
         // And the query plugin reads them back from PostgreSQL, through the stable event serializer.
         var events = await EventsThroughQueryPluginAsync(pg, "domain-web1");
