@@ -120,6 +120,7 @@ builder.Services.AddAkka(NodeOptions.SystemName, (akka, _) =>
 });
 
 var app = builder.Build();
+ErrorHandling.Use(app);
 ClusterView.Map(app);
 ServerRoutes.Map(app);
 DomainRoutes.Map(app);

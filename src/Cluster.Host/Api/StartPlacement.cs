@@ -12,6 +12,7 @@ namespace Cluster.Host.Api;
 public sealed class StartPlacement(ActorSystem system, NodeDirectory dir)
 {
     public static readonly TimeSpan MoveDeadline = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromSeconds(1);
 
     /// <summary>Null when the domain may be asked to start; otherwise the refusal (nothing has changed).</summary>
     public async Task<(string? Error, int Status, string? Field)> PlaceAsync(string name, string? server)
@@ -30,14 +31,19 @@ public sealed class StartPlacement(ActorSystem system, NodeDirectory dir)
         var until = DateTime.UtcNow + MoveDeadline;
         while (DateTime.UtcNow < until)
         {
-            if ((await GetAsync(name))?.Server == target.Name) return (null, 0, null);
+            // Sharding drops messages buffered during a hand-off: ask briefly, and again.
+            try
+            {
+                if ((await GetAsync(name, PollTimeout))?.Server == target.Name) return (null, 0, null);
+            }
+            catch (AskTimeoutException) { }
             await Task.Delay(100);
         }
         return ($"domain {name} did not move to server {target.Name} within {MoveDeadline.TotalSeconds:0} s", 503, null);
     }
 
-    private async Task<DomainView?> GetAsync(string name) =>
-        await dir.Domains.Ask<DomainReplies.IDomainReply>(new DomainCommands.Get(name), NodeDirectory.AskTimeout) is DomainReplies.Accepted a
+    private async Task<DomainView?> GetAsync(string name, TimeSpan? timeout = null) =>
+        await dir.Domains.Ask<DomainReplies.IDomainReply>(new DomainCommands.Get(name), timeout ?? NodeDirectory.AskTimeout) is DomainReplies.Accepted a
             ? a.Domain
             : null;
 }
