@@ -5,6 +5,7 @@ using Actors.Domains.Catalog;
 using Actors.Domains.Index;
 using Actors.Domains.Jobs;
 using Actors.Domains.Leases;
+using Actors.Domains.Migration;
 using Vmm.Native;
 using static Actors.Domains.DomainCommands;
 using static Actors.Domains.DomainEvents;
@@ -24,7 +25,8 @@ public sealed record DomainRuntime(
     IActorRef Catalog,
     IDomainIndex? Index = null,
     IDomainLeases? Leases = null,
-    Func<bool>? HasPeers = null)
+    Func<bool>? HasPeers = null,
+    Func<string, string, Task>? MoveShard = null)
 {
     public IDomainLeases DomainLeases => Leases ?? UnsharedLeases.Instance;
 }
@@ -36,7 +38,7 @@ public sealed record DomainRuntime(
 /// </summary>
 public sealed class DomainActor : ReceivePersistentActor, IWithTimers
 {
-    private enum Operation { None, Adopting, Starting, Stopping, Pausing, Resuming }
+    private enum Operation { None, Adopting, Starting, Stopping, Pausing, Resuming, Migrating }
 
     // Results of VMM work, piped back to the actor.
     private sealed record VmmStarted(IVmmProcess Process);
@@ -48,6 +50,8 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
     private sealed record VmmOpFailed(IVmmProcess Process, string Reason);
     private sealed record StopTimedOut(IVmmProcess Process);
     private sealed record ReconcileNow;
+    /// <summary>How a live migration ended: Pid and Result on success; Lost when the VM is gone from both servers.</summary>
+    private sealed record MigrationOutcome(int? Pid, MigrationResult? Result, string? Error, bool Lost);
 
     private sealed record PendingJob(string JobId, string Verb, IActorRef ReportTo);
 
@@ -62,6 +66,7 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
     private string? _stopReason;
     private bool _handingOff;
     private bool _leaseHeld;
+    private string? _migrationAddress;
 
     public DomainActor(string name, DomainRuntime runtime)
     {
@@ -110,6 +115,7 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
             _ = m.Process.KillAsync();
         });
         Command<ReconcileNow>(_ => Reconcile());
+        Command<MigrationOutcome>(OnMigrationOutcome);
     }
 
     public override string PersistenceId { get; }
@@ -120,16 +126,7 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
 
     private DomainView View => DomainView.Of(_state, _runtime.Layout, _runtime.ServerName);
 
-    private VmmLaunchSpec LaunchSpec
-    {
-        get
-        {
-            var spec = _state.Spec!;
-            return new VmmLaunchSpec(spec.Name, spec.Vcpus, spec.MemoryMiB,
-                [.. spec.DiskSizesBytes.Select((_, i) => _runtime.Layout.DiskPath(spec.Name, i))],
-                spec.Kernel, spec.Initrd, spec.Cmdline, _runtime.Layout.RunDir(spec.Name));
-        }
-    }
+    private VmmLaunchSpec LaunchSpec => _runtime.Layout.LaunchSpec(_state.Spec!);
 
     private EventMeta RequestMeta(RequestContext r) => new(r.Principal, DateTimeOffset.UtcNow, r.JobId, _runtime.ServerName);
 
@@ -190,6 +187,8 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
                 : $"server {_state.Server} failed or left; the domain is now on {_runtime.ServerName}";
             Record(new VmmLost(_name, reason, FactMeta(), KeepDesired: sameServer || _state.Spec!.Ha));
         }
+        else if (_state.MigratingTo is { } to)
+            Record(new MigrationFailed(_name, to, "the source server restarted during the migration", FactMeta()));
         else Reconcile();
     }
 
@@ -241,6 +240,7 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
                 return;
         }
         _cause = request;
+        if (command is Migrate migrate) _migrationAddress = migrate.ToAddress;
         if (request.ReportTo is { } reportTo) _jobs.Add(new PendingJob(request.JobId, command.Verb, reportTo));
         SettleJobs();
         Reconcile();
@@ -315,6 +315,8 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
                     : null,
                 "pause" =>
                     s.Desired != DesiredState.Paused ? false : s.Actual == ActualState.Paused ? true : null,
+                // Ended by OnMigrationOutcome; here only when the VM went away meanwhile.
+                "migrate" => s.MigratingTo is null && !s.VmmAlive ? false : null,
                 _ => true,
             };
             if (outcome is null) continue;
@@ -349,6 +351,7 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
         }
         var vmm = _vmm;
         if (_state.Desired == DesiredState.Stopped || _state.RestartPending) StopVmm(vmm);
+        else if (_state.MigratingTo is { } target) StartMigration(vmm, target);
         else if (_state.Desired == DesiredState.Paused && _state.Actual == ActualState.Running)
         {
             _op = Operation.Pausing;
@@ -422,7 +425,7 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
 
     private void OnVmmExited(VmmExited m)
     {
-        if (m.Process != _vmm) return;
+        if (m.Process != _vmm || _op == Operation.Migrating) return; // a migration's end is its outcome's business
         _vmm = null;
         Timers.Cancel("stop-timeout");
         var intended = _op == Operation.Stopping;
@@ -451,6 +454,96 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
         if (m.Process != _vmm) return;
         _op = Operation.None;
         Record(m.Paused ? new DomainEvents.Paused(_name, FactMeta()) : new Resumed(_name, FactMeta()));
+    }
+
+    private void StartMigration(IVmmProcess vmm, string target)
+    {
+        if (_migrationAddress is not { } address)
+        {
+            Record(new MigrationFailed(_name, target, "the target's address is unknown (the request was interrupted)", FactMeta()));
+            return;
+        }
+        _op = Operation.Migrating;
+        var receiver = Context.ActorSelection($"{address}/user/{MigrationReceiver.Name}");
+        _log.Info("domain {0}: live migration to {1} starts", _name, target);
+        MigrateAsync(receiver, vmm, _state.Spec!, _state.Actual == ActualState.Paused, _runtime.DomainLeases)
+            .PipeTo(Self, Self, o => o, ex => new MigrationOutcome(null, null, ex.Message, false));
+    }
+
+    /// <summary>
+    /// Source side of a live migration. The order keeps one running VM at every instant: the target waits
+    /// paused; the source VMM is killed once QEMU reports the migration completed; only then does the target
+    /// take the domain's lease and resume.
+    /// </summary>
+    private static async Task<MigrationOutcome> MigrateAsync(ActorSelection receiver, IVmmProcess vmm, DomainSpec spec,
+        bool paused, IDomainLeases leases)
+    {
+        var prepared = await receiver.Ask<IClusterMessage>(new MigrationMessages.Prepare(spec), TimeSpan.FromSeconds(60));
+        if (prepared is not MigrationMessages.Ready ready)
+            return new MigrationOutcome(null, null, (prepared as MigrationMessages.Refused)?.Reason ?? "target did not prepare", false);
+        MigrationResult result;
+        try
+        {
+            result = await vmm.MigrateAsync(ready.Host, ready.Port, MigrationSettings.Default, null, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            receiver.Tell(new MigrationMessages.Abort(spec.Name));
+            return new MigrationOutcome(null, null, ex.Message, false);
+        }
+        await vmm.KillAsync();
+        await leases.ReleaseAsync(spec.Name, CancellationToken.None);
+        var committed = await receiver.Ask<IClusterMessage>(new MigrationMessages.Commit(spec.Name, !paused), TimeSpan.FromSeconds(30));
+        return committed is MigrationMessages.Committed c
+            ? new MigrationOutcome(c.Pid, result, null, false)
+            : new MigrationOutcome(null, null, (committed as MigrationMessages.Refused)?.Reason ?? "target did not take over", true);
+    }
+
+    private void OnMigrationOutcome(MigrationOutcome m)
+    {
+        _op = Operation.None;
+        var target = _state.MigratingTo ?? "?";
+        if (m.Pid is { } pid && m.Result is { } result)
+        {
+            _vmm = null;
+            _leaseHeld = false;
+            var address = _migrationAddress!;
+            Persist(new Migrated(_name, _runtime.ServerName, target, pid, (long)result.Total.TotalMilliseconds,
+                (long)result.Downtime.TotalMilliseconds, FactMeta()), e =>
+            {
+                _state = _state.Apply(e);
+                PublishIndex();
+                FinishJobs("migrate", true, $"migrated to {target} in {e.TotalMs} ms, downtime {e.DowntimeMs} ms");
+                // The domain (its actor) follows its VM; the VM's new server adopts it.
+                _ = _runtime.MoveShard?.Invoke(_name, address);
+            });
+            return;
+        }
+        if (m.Lost)
+        {
+            _vmm = null;
+            Record(new VmmLost(_name, $"live migration to {target} failed after the source stopped: {m.Error}", FactMeta()));
+            FinishJobs("migrate", false, m.Error);
+            return;
+        }
+        Persist(new MigrationFailed(_name, target, m.Error ?? "unknown error", FactMeta()), e =>
+        {
+            _state = _state.Apply(e);
+            PublishIndex();
+            FinishJobs("migrate", false, e.Reason);
+            // The source VMM may have died while migrating: then its exit is handled now.
+            if (_vmm is { Exited.IsCompleted: true } vmm) Self.Tell(new VmmExited(vmm, vmm.Exited.Result));
+            else Reconcile();
+        });
+    }
+
+    private void FinishJobs(string verb, bool succeeded, string? message)
+    {
+        foreach (var job in _jobs.Where(j => j.Verb == verb).ToList())
+        {
+            job.ReportTo.Tell(new JobMessages.Finish(job.JobId, succeeded, message));
+            _jobs.Remove(job);
+        }
     }
 
     protected override void PostStop()

@@ -35,6 +35,9 @@ public static class DomainCommands
     public sealed record Resume(string Name, RequestContext Request) : IDomainCommand { public string Verb => "resume"; }
     public sealed record Delete(string Name, RequestContext Request) : IDomainCommand { public string Verb => "delete"; }
 
+    /// <summary>Live-migrates the domain to <paramref name="To"/>, a server of its pool (placement checked it).</summary>
+    public sealed record Migrate(string Name, string To, string ToAddress, RequestContext Request) : IDomainCommand { public string Verb => "migrate"; }
+
     /// <summary>Read the domain's view; changes nothing.</summary>
     public sealed record Get(string Name) : IDomainMessage;
 

@@ -24,6 +24,14 @@ public static class DomainEvents
     /// <summary>The VMM runs on Server with Pid.</summary>
     public sealed record Started(string Name, string Server, int Pid, EventMeta Meta) : IDomainEvent;
 
+    public sealed record MigrationRequested(string Name, string To, EventMeta Meta) : IDomainEvent;
+
+    /// <summary>The VM now runs on To (Pid there); the source VMM stopped before the target resumed.</summary>
+    public sealed record Migrated(string Name, string From, string To, int Pid, long TotalMs, long DowntimeMs, EventMeta Meta) : IDomainEvent;
+
+    /// <summary>The migration failed, timed out or was refused; the VM still runs on its server.</summary>
+    public sealed record MigrationFailed(string Name, string To, string Reason, EventMeta Meta) : IDomainEvent;
+
     /// <summary>After a node restart, the VMM that survived was taken over again.</summary>
     public sealed record Adopted(string Name, string Server, int Pid, bool Paused, EventMeta Meta) : IDomainEvent;
 

@@ -23,6 +23,8 @@ public sealed record DomainState
     public int StopTimeoutSeconds { get; init; } = 30;
     public bool KillRequested { get; init; }
     public bool RestartPending { get; init; }
+    /// <summary>The server a live migration is moving the VM to, while it runs.</summary>
+    public string? MigratingTo { get; init; }
     public string? LastError { get; init; }
     /// <summary>How the VMM last ended: "guest-shutdown", "killed", "killed by signal 9", …</summary>
     public string? LastExit { get; init; }
@@ -42,6 +44,7 @@ public sealed record DomainState
         (DesiredState.Running or DesiredState.Paused, ActualState.Stopped or ActualState.Crashed) => "starting",
         (DesiredState.Paused, ActualState.Running) => "pausing",
         (DesiredState.Running, ActualState.Running) when RestartPending => "restarting",
+        (not DesiredState.Stopped, ActualState.Running or ActualState.Paused) when MigratingTo is not null => "migrating",
         (_, ActualState.Running) => "running",
         (_, ActualState.Paused) => "paused",
         (_, ActualState.Crashed) => "crashed",
@@ -86,6 +89,13 @@ public sealed record DomainState
                 (_, ActualState.Running) when !RestartPending => Decision.Accept(new PauseRequested(name, meta)),
                 _ => Decision.Reject(409, $"domain {name} is {state}; wait until it runs before pause"),
             },
+            Migrate m => (VmmAlive && Desired != DesiredState.Stopped && !RestartPending, MigratingTo) switch
+            {
+                (false, _) => Decision.Reject(409, $"domain {name} is {state}; only a running or paused domain can migrate"),
+                (_, not null) => Decision.Reject(409, $"domain {name} is already migrating to {MigratingTo}"),
+                _ when m.To == Server => Decision.Reject(409, $"domain {name} already runs on {m.To}"),
+                _ => Decision.Accept(new MigrationRequested(name, m.To, meta)),
+            },
             Resume => Desired == DesiredState.Paused
                 ? Decision.Accept(new ResumeRequested(name, meta))
                 : Decision.Reject(409, $"domain {name} is {state}, not paused; nothing to resume"),
@@ -119,6 +129,9 @@ public sealed record DomainState
             PauseRequested => s with { Desired = DesiredState.Paused },
             ResumeRequested => s with { Desired = DesiredState.Running },
             Deleted => Empty,
+            MigrationRequested mr => s with { MigratingTo = mr.To },
+            Migrated mg => s with { MigratingTo = null, Server = mg.To, Pid = mg.Pid },
+            MigrationFailed mf => s with { MigratingTo = null, LastError = $"migration to {mf.To} failed: {mf.Reason}" },
             Started st => s with { Actual = ActualState.Running, Server = st.Server, Pid = st.Pid, LastError = null },
             Adopted a => s with { Actual = a.Paused ? ActualState.Paused : ActualState.Running, Server = a.Server, Pid = a.Pid },
             StartFailed f => s with { Desired = DesiredState.Stopped, Actual = ActualState.Stopped, Server = null, Pid = null, LastError = f.Reason, RestartPending = false, KillRequested = false },
@@ -127,13 +140,13 @@ public sealed record DomainState
             Stopped st => s with
             {
                 Actual = ActualState.Stopped, Server = null, Pid = null, KillRequested = false, RestartPending = false,
-                LastExit = st.Reason,
+                LastExit = st.Reason, MigratingTo = null,
                 // the guest powered itself off: the operator's wish follows unless the policy restarts it
                 Desired = s.RestartPending || (s.Desired != DesiredState.Stopped && ShouldRestartAfterGuestShutdown()) ? s.Desired : DesiredState.Stopped,
             },
             Crashed c => s with
             {
-                Actual = ActualState.Crashed, Server = null, Pid = null, KillRequested = false, RestartPending = false,
+                Actual = ActualState.Crashed, Server = null, Pid = null, KillRequested = false, RestartPending = false, MigratingTo = null,
                 Desired = c.WillRestart ? DesiredState.Running : DesiredState.Stopped,
                 LastError = c.Reason,
                 LastExit = c.Reason,
@@ -142,7 +155,7 @@ public sealed record DomainState
             VmmLost l => s with
             {
                 Actual = ActualState.Stopped, Server = null, Pid = null, LastError = l.Reason, LastExit = l.Reason,
-                KillRequested = false, RestartPending = false,
+                KillRequested = false, RestartPending = false, MigratingTo = null,
                 Desired = l.KeepDesired ? s.Desired : DesiredState.Stopped,
             },
             _ => s,

@@ -6,6 +6,7 @@ using Akka.Hosting;
 using Actors.Domains;
 using Actors.Domains.Index;
 using Actors.Domains.Leases;
+using Actors.Domains.Migration;
 using Actors.Servers.Scheduling;
 using Vmm.Native;
 
@@ -26,7 +27,9 @@ public static class DomainWiring
         var runtime = new DomainRuntime(driver, options.Name, layout, registry.Get<DomainCatalog>(),
             new DomainIndex(system),
             leases,
-            HasPeers: () => cluster.State.Members.Count(m => m.Status == MemberStatus.Up && m.Address != cluster.SelfAddress) > 0);
+            HasPeers: () => cluster.State.Members.Count(m => m.Status == MemberStatus.Up && m.Address != cluster.SelfAddress) > 0,
+            MoveShard: (domain, address) => MoveShardAsync(system, domain, address));
+        system.ActorOf(MigrationReceiver.Props(driver, layout, leases ?? UnsharedLeases.Instance, options.Hostname), MigrationReceiver.Name);
         var settings = ClusterShardingSettings.Create(system).WithRole("server");
         var region = ClusterSharding.Get(system).StartAsync(TypeName, name => DomainActor.Props(name, runtime), settings,
                 new OneShardPerEntity<IDomainMessage>(), new ExternalShardAllocationStrategy(system, TypeName),

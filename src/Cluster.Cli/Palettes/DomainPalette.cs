@@ -30,6 +30,10 @@ internal static class DomainPalette
         [
             new("--timeout", "S", "seconds of ACPI power-down before the VMM is killed (node default 30)", Min: 0),
         ], ctx => TransitionAsync(ctx, "stop"), StartsJob: true),
+        new("migrate", "live-migrate a running domain to another server of its pool", ["NAME"],
+        [
+            new("--to", "SERVER", "the server to move it to", Required: true),
+        ], ctx => TransitionAsync(ctx, "migrate"), StartsJob: true),
         Transition("kill", "kill the VMM process of a domain at once"),
         Transition("restart", "restart a domain"),
         Transition("pause", "pause a running domain"),
@@ -93,6 +97,10 @@ internal static class DomainPalette
         if (command == "stop" && ctx.Invocation.Int("--timeout", 0, ctx.Palette.Name) is { } timeout)
         {
             path += $"?timeout={Json.Invariant(timeout)}";
+        }
+        if (command == "migrate" && ctx.Invocation.Value("--to") is { } to)
+        {
+            path += $"?to={Uri.EscapeDataString(to)}";
         }
         if (command == "start" && ctx.Invocation.Value("--server") is { } server)
         {

@@ -37,7 +37,7 @@ public static class DomainRoutes
             if (invalid is not null) return ApiResults.Error(400, invalid.Message, invalid.Field);
             return await SubmitAsync(dir, "create", spec!.Name, principal!, ctx => new Create(spec, ctx));
         });
-        foreach (var verb in new[] { "start", "stop", "kill", "restart", "pause", "resume" })
+        foreach (var verb in new[] { "start", "stop", "kill", "restart", "pause", "resume", "migrate" })
             app.MapPost($"/domains/{{name}}/{verb}", (string name, HttpRequest http, NodeDirectory dir, StartPlacement placement) =>
                 LifecycleAsync(verb, name, http, dir, placement));
         app.MapDelete("/domains/{name}", (string name, HttpRequest http, NodeDirectory dir, StartPlacement placement) =>
@@ -68,8 +68,19 @@ public static class DomainRoutes
                 return ApiResults.Error(status, refusal, field);
             }
         }
+        string? toAddress = null;
+        var to = http.Query.TryGetValue("to", out var t2) ? t2.ToString() : null;
+        if (verb == "migrate")
+        {
+            if (to is null || DomainSpecValidation.CheckName(to) is not null)
+                return ApiResults.Error(400, $"migrate needs ?to=SERVER, a server name; got '{DomainSpecValidation.Printable(to)}'", "to");
+            var (target, refusal) = await placement.CheckTargetAsync(name, to);
+            if (refusal is not null) return ApiResults.Error(409, refusal, "to");
+            toAddress = target;
+        }
         return await SubmitAsync(dir, verb, name, principal!, ctx => verb switch
         {
+            "migrate" => new Migrate(name, to!, toAddress!, ctx),
             "start" => new Start(name, ctx),
             "stop" => new Stop(name, timeout, ctx),
             "kill" => new DomainCommands.Kill(name, ctx),

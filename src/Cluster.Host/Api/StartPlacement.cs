@@ -42,6 +42,16 @@ public sealed class StartPlacement(ActorSystem system, NodeDirectory dir)
         return ($"domain {name} did not move to server {target.Name} within {MoveDeadline.TotalSeconds:0} s", 503, null);
     }
 
+    /// <summary>The cluster address of <paramref name="to"/> if the domain may live-migrate there; else why not.</summary>
+    public async Task<(string? Address, string? Refusal)> CheckTargetAsync(string name, string to)
+    {
+        if (await GetAsync(name) is not { } view) return (null, $"domain {name} does not exist");
+        var servers = await DomainWiring.ServerCapacities(system, dir.Registry);
+        var domains = await new DomainIndex(system).ReadAsync();
+        var result = Placement.Choose(new PlacementRequest(name, view.Pool, view.Vcpus, view.MemoryMiB, to), servers, domains.Values);
+        return result.Server is { } target ? (target.Address, null) : (null, result.Reason);
+    }
+
     private async Task<DomainView?> GetAsync(string name, TimeSpan? timeout = null) =>
         await dir.Domains.Ask<DomainReplies.IDomainReply>(new DomainCommands.Get(name), timeout ?? NodeDirectory.AskTimeout) is DomainReplies.Accepted a
             ? a.Domain
