@@ -25,7 +25,7 @@ public sealed record DomainView(
     {
         var spec = s.Spec ?? throw new InvalidOperationException("a domain that does not exist has no view");
         return new DomainView(
-            spec.Name, s.StateWord, s.Desired.ToString().ToLowerInvariant(), server, spec.Vcpus, spec.MemoryMiB,
+            spec.Name, s.StateWord, s.Desired.ToString().ToLowerInvariant(), s.Server ?? server, spec.Vcpus, spec.MemoryMiB,
             [.. spec.DiskSizesBytes.Select((size, i) => new DiskView(size, layout.DiskPath(spec.Name, i)))],
             spec.Restart.ToWire(), spec.Ha, spec.Pool, spec.Kernel, spec.Initrd, spec.Cmdline, s.Pid, s.LastError, s.LastExit, s.CreatedAt, s.UpdatedAt);
     }

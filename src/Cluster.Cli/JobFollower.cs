@@ -60,14 +60,11 @@ internal static class JobFollower
         {
             ctx.WriteJson(job);
         }
-        else if (status == Succeeded)
-        {
-            ctx.Out.WriteLine($"job {id}: {what} succeeded");
-        }
         else
         {
+            var outcome = status == Succeeded ? "succeeded" : "failed";
             var message = job.Str("message");
-            ctx.Out.WriteLine(message is null ? $"job {id}: {what} failed" : $"job {id}: {what} failed: {message}");
+            ctx.Out.WriteLine(message is null ? $"job {id}: {what} {outcome}" : $"job {id}: {what} {outcome}: {message}");
         }
         return status == Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
     }
