@@ -21,6 +21,11 @@ public sealed record DomainView(
     DateTimeOffset? CreatedAt,
     DateTimeOffset? UpdatedAt)
 {
+    /// <summary>A domain that did not answer, as the replicated index last saw it.</summary>
+    public static DomainView Unknown(Index.DomainIndexEntry e) =>
+        new(e.Name, "unknown", e.Desired, e.Server, e.Vcpus, e.MemoryMiB, [], "", e.Ha, e.Pool, null, null, null, null,
+            $"domain {e.Name} did not answer; last seen {e.State} on {e.Server}", null, null, e.UpdatedAt);
+
     public static DomainView Of(DomainState s, DomainLayout layout, string server)
     {
         var spec = s.Spec ?? throw new InvalidOperationException("a domain that does not exist has no view");
@@ -32,3 +37,4 @@ public sealed record DomainView(
 }
 
 public sealed record DiskView(long SizeBytes, string Path);
+

@@ -56,7 +56,7 @@ public static class DomainWiring
     public static async Task<IReadOnlyList<ServerCapacity>> ServerCapacities(ActorSystem system, IReadOnlyActorRegistry registry)
     {
         var status = new Api.ClusterView(system);
-        return [.. (await new Api.NodeDirectory(registry).ListServersAsync())
+        return [.. (await new Api.NodeDirectory(registry, system).ListServersAsync())
             .Select(s => new ServerCapacity(s.Name, s.Address, s.Pool, s.Cpus, s.MemoryMiB, status.StatusOf(s.Address)))];
     }
 }

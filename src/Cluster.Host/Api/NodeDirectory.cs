@@ -2,12 +2,13 @@ using Akka.Actor;
 using Akka.Hosting;
 using Actors.Domains;
 using Actors.Domains.Catalog;
+using Actors.Domains.Index;
 using Actors.Servers;
 
 namespace Cluster.Host.Api;
 
 /// <summary>Reads across entities: every domain, every server, and what servers have room for.</summary>
-public sealed class NodeDirectory(IReadOnlyActorRegistry registry)
+public sealed class NodeDirectory(IReadOnlyActorRegistry registry, ActorSystem system)
 {
     public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
@@ -16,13 +17,31 @@ public sealed class NodeDirectory(IReadOnlyActorRegistry registry)
     public IActorRef Servers => registry.Get<ServerRegion>();
     public IActorRef Jobs => registry.Get<JobBookKey>();
 
+    /// <summary>
+    /// Every domain, each as it answers itself; one that cannot answer quickly (its server just failed and it
+    /// has not moved yet) is shown from the replicated index with state "unknown", so a failure elsewhere never
+    /// stalls the list.
+    /// </summary>
     public async Task<IReadOnlyList<DomainView>> ListDomainsAsync()
     {
         var names = await registry.Get<DomainCatalog>().Ask<CatalogMessages.Entries>(new CatalogMessages.List(), AskTimeout);
-        var replies = await Task.WhenAll(names.Names.Select(n =>
-            Domains.Ask<DomainReplies.IDomainReply>(new DomainCommands.Get(n), AskTimeout)));
-        return [.. replies.OfType<DomainReplies.Accepted>().Select(a => a.Domain).OrderBy(d => d.Name, StringComparer.Ordinal)];
+        var index = new Lazy<Task<IReadOnlyDictionary<string, DomainIndexEntry>>>(() => new DomainIndex(system).ReadAsync());
+        var views = await Task.WhenAll(names.Names.Select(async n =>
+        {
+            try
+            {
+                var reply = await Domains.Ask<DomainReplies.IDomainReply>(new DomainCommands.Get(n), ListTimeout);
+                return (reply as DomainReplies.Accepted)?.Domain;
+            }
+            catch (AskTimeoutException)
+            {
+                return (await index.Value).TryGetValue(n, out var e) ? DomainView.Unknown(e) : null;
+            }
+        }));
+        return [.. views.OfType<DomainView>().OrderBy(d => d.Name, StringComparer.Ordinal)];
     }
+
+    private static readonly TimeSpan ListTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Every registered server. A server entity that does not answer quickly (its shard was on a server that
