@@ -538,3 +538,65 @@ public sealed class DomainStateTests
         Assert.Equal(actual is ActualState.Running or ActualState.Paused, s.VmmAlive);
     }
 }
+
+public sealed class DomainMigrationStateTests
+{
+    private const string Name = "web1";
+    private static readonly RequestContext Req = new("j-1", "alice", null);
+    private static EventMeta Meta() => new("alice", DateTimeOffset.UnixEpoch, "j-1", "node1");
+    private static DomainSpec Spec() => new(Name, 1, 64, [], RestartPolicy.OnCrash, null, null, null, Ha: true);
+
+    private static DomainState Running() => DomainState.Empty
+        .Apply(new DomainEvents.Created(Name, Spec(), Meta()))
+        .Apply(new DomainEvents.StartRequested(Name, Meta()))
+        .Apply(new DomainEvents.Started(Name, "node1", 100, Meta()));
+
+    [Fact]
+    public void A_running_domain_may_migrate_to_another_server_and_shows_migrating()
+    {
+        var d = Running().Decide(new DomainCommands.Migrate(Name, "node2", "akka.tcp://vmc@127.0.0.1:4054", Req), Meta());
+        Assert.True(d.Accepted);
+        var s = Running().Apply(Assert.Single(d.Events));
+        Assert.Equal("node2", s.MigratingTo);
+        Assert.Equal("migrating", s.StateWord);
+        var done = s.Apply(new DomainEvents.Migrated(Name, "node1", "node2", 200, 900, 30, Meta()));
+        Assert.Equal(("node2", 200, "running", (string?)null), (done.Server, done.Pid!.Value, done.StateWord, done.MigratingTo));
+    }
+
+    [Fact]
+    public void A_failed_migration_leaves_the_domain_running_where_it_was_with_the_reason()
+    {
+        var s = Running().Apply(new DomainEvents.MigrationRequested(Name, "node2", Meta()))
+            .Apply(new DomainEvents.MigrationFailed(Name, "node2", "timed out after 120 s", Meta()));
+        Assert.Equal(("node1", "running", (string?)null), (s.Server, s.StateWord, s.MigratingTo));
+        Assert.Equal("migration to node2 failed: timed out after 120 s", s.LastError);
+    }
+
+    [Theory]
+    [InlineData("node1", "domain web1 already runs on node1")]
+    public void Migrating_to_its_own_server_is_refused(string to, string message)
+    {
+        var d = Running().Decide(new DomainCommands.Migrate(Name, to, "x", Req), Meta());
+        Assert.Equal((409, message), (d.RejectStatus, d.RejectMessage));
+        Assert.Empty(d.Events);
+    }
+
+    [Fact]
+    public void A_stopped_or_already_migrating_domain_cannot_migrate()
+    {
+        var stopped = DomainState.Empty.Apply(new DomainEvents.Created(Name, Spec(), Meta()));
+        var d1 = stopped.Decide(new DomainCommands.Migrate(Name, "node2", "x", Req), Meta());
+        Assert.Equal("domain web1 is stopped; only a running or paused domain can migrate", d1.RejectMessage);
+        var migrating = Running().Apply(new DomainEvents.MigrationRequested(Name, "node2", Meta()));
+        var d2 = migrating.Decide(new DomainCommands.Migrate(Name, "node3", "x", Req), Meta());
+        Assert.Equal("domain web1 is already migrating to node2", d2.RejectMessage);
+    }
+
+    [Fact]
+    public void A_crash_during_a_migration_ends_it()
+    {
+        var s = Running().Apply(new DomainEvents.MigrationRequested(Name, "node2", Meta()))
+            .Apply(new DomainEvents.Crashed(Name, "killed by signal 9", true, Meta()));
+        Assert.Null(s.MigratingTo);
+    }
+}
