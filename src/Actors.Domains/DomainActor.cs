@@ -86,6 +86,11 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
         Command<LeaseDenied>(m =>
         {
             _op = Operation.None;
+            if (_handingOff)
+            {
+                Reconcile();
+                return;
+            }
             var wait = m.Grant.Until is { } until ? until - DateTimeOffset.UtcNow : TimeSpan.Zero;
             wait = TimeSpan.FromMilliseconds(Math.Clamp(wait.TotalMilliseconds, 250, 2000));
             _log.Info("domain {0}: lease held by {1} until {2:O}; waiting before starting", _name, m.Grant.HeldBy, m.Grant.Until);
@@ -96,6 +101,11 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
         Command<VmmStartFailed>(m =>
         {
             _op = Operation.None;
+            if (_handingOff)
+            {
+                Context.Stop(Self);
+                return;
+            }
             _leaseHeld = true; // possibly taken before the failure: released once the domain is stopped
             Record(new StartFailed(_name, m.Reason, FactMeta()));
         });
@@ -174,6 +184,11 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
         {
             _leaseHeld = true;
             Watch(process);
+            if (_handingOff)
+            {
+                OnHandOff();
+                return;
+            }
             _log.Info("domain {0}: adopted its running VMM, pid {1}", _name, process.Pid);
             Record(new Adopted(_name, _runtime.ServerName, process.Pid, m.Paused, FactMeta()));
         }
@@ -288,6 +303,8 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
     private void OnHandOff()
     {
         _handingOff = true;
+        // A VMM being started or adopted right now is handled when that ends (OnVmmStarted, OnAdopted).
+        if (_op is Operation.Starting or Operation.Adopting or Operation.Migrating) return;
         if (_vmm is not { } vmm || _runtime.HasPeers?.Invoke() != true)
         {
             Context.Stop(Self);
@@ -330,6 +347,12 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
 
     private void Reconcile()
     {
+        if (_handingOff)
+        {
+            // Moving away: start nothing here; stop once no VMM work is in flight.
+            if (_op == Operation.None && _vmm is null) Context.Stop(Self);
+            return;
+        }
         if (!_state.Exists) return;
         if (_vmm is null && _leaseHeld && _op == Operation.None && _state.Desired == DesiredState.Stopped)
         {
@@ -387,6 +410,13 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
     {
         _op = Operation.None;
         _leaseHeld = true;
+        if (_handingOff)
+        {
+            // The shard moved while the VMM was starting: the domain will run on its new server, not here.
+            Watch(m.Process);
+            OnHandOff();
+            return;
+        }
         if (!_state.Exists)
         {
             // Cannot happen while deletes wait for starts; if it does, no VMM may outlive its domain.

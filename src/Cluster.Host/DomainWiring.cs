@@ -49,7 +49,7 @@ public static class DomainWiring
             () => ServerCapacities(system, registry),
             index.ReadAsync,
             (domain, address) => MoveShardAsync(system, domain, address),
-            domain => registry.Get<DomainRegion>().Tell(new DomainCommands.Wake(domain)));
+            (domain, address) => system.ActorSelection($"{address}/system/sharding/{TypeName}").Tell(new DomainCommands.Wake(domain)));
     }
 
     /// <summary>Every registered server with its cluster status.</summary>

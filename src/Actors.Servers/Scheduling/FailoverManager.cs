@@ -6,12 +6,13 @@ namespace Actors.Servers.Scheduling;
 
 /// <summary>How the failover manager sees and moves things; the host supplies them.</summary>
 /// <param name="MoveShard">Sets where a domain's shard lives (its server's cluster address).</param>
-/// <param name="Wake">Sends a domain a message that starts it where its shard now lives.</param>
+/// <param name="Wake">Sends a domain a message through the shard region of the server at the given address, so
+/// that the shard is allocated there even before every node has seen its new location.</param>
 public sealed record SchedulerPorts(
     Func<Task<IReadOnlyList<ServerCapacity>>> Servers,
     Func<Task<IReadOnlyDictionary<string, DomainIndexEntry>>> Domains,
     Func<string, string, Task> MoveShard,
-    Action<string> Wake);
+    Action<string, string> Wake);
 
 /// <summary>
 /// Runs once in the cluster. When a server has been downed and removed, every domain that lived there gets a
@@ -65,7 +66,7 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
     private static async Task MoveAsync(SchedulerPorts ports, Moved move)
     {
         await ports.MoveShard(move.Domain, move.To);
-        ports.Wake(move.Domain);
+        ports.Wake(move.Domain, move.To);
     }
 
     private IEnumerable<Moved> Plan(Snapshot s)

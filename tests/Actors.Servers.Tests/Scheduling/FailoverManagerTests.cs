@@ -24,7 +24,7 @@ public sealed class FailoverManagerTests : TestKit
             () => Task.FromResult(Servers),
             () => Task.FromResult(Domains),
             (d, a) => { Moves.Enqueue((d, a)); return Task.CompletedTask; },
-            d => Wakes.Enqueue(d));
+            (d, _) => Wakes.Enqueue(d));
     }
 
     [Fact]
