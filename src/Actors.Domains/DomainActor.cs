@@ -209,14 +209,11 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
 
     private void HandleRequest(IDomainCommand command)
     {
+        var decision = _state.Decide(command, RequestMeta(command.Request));
         // The persisted state cannot see a VMM that is being started or adopted right now; deleting then would
         // leave that VMM running for a domain that no longer exists.
-        if (command is Delete && (_vmm is not null || _op != Operation.None))
-        {
-            Sender.Tell(new DomainReplies.Rejected(409, $"domain {_name} is {_state.StateWord} and its VMM is still being handled; wait a moment, then delete"));
-            return;
-        }
-        var decision = _state.Decide(command, RequestMeta(command.Request));
+        if (decision.Accepted && command is Delete && (_vmm is not null || _op != Operation.None))
+            decision = Decision.Reject(409, $"domain {_name} is {_state.StateWord} but its VMM is still being handled; wait a moment, then delete");
         if (!decision.Accepted)
         {
             Sender.Tell(new DomainReplies.Rejected(decision.RejectStatus, decision.RejectMessage!));

@@ -19,14 +19,14 @@ public sealed class ThreeNodeClusterTests
     public async Task Three_nodes_on_PostgreSQL_form_one_cluster_and_every_node_sees_every_server_and_domain()
     {
         await using var pg = await PostgresServer.StartAsync();
-        await using var node1 = new ClusterNodeProcess("node1", pg.ConnectionString);
-        await using var node2 = new ClusterNodeProcess("node2", pg.ConnectionString);
-        await using var node3 = new ClusterNodeProcess("node3", pg.ConnectionString);
-        ClusterNodeProcess[] nodes = [node1, node2, node3];
+        await using var node1 = new NodeProcess("node1", pg.ConnectionString, vmm: "simulated");
+        await using var node2 = new NodeProcess("node2", pg.ConnectionString, vmm: "simulated", seeds: [node1]);
+        await using var node3 = new NodeProcess("node3", pg.ConnectionString, vmm: "simulated", seeds: [node1]);
+        NodeProcess[] nodes = [node1, node2, node3];
 
         // node1 forms the cluster (it seeds itself); the others join it.
-        await node1.StartAsync(seed: node1);
-        await Task.WhenAll(node2.StartAsync(seed: node1), node3.StartAsync(seed: node1));
+        await node1.LaunchAsync();
+        await Task.WhenAll(node2.LaunchAsync(), node3.LaunchAsync());
 
         // cluster show, through a node that did not form the cluster: three members, all up and reachable.
         var show = await Poll.UntilAsync(() => Vmc.RunAsync(node3.Api, "cluster", "show"),

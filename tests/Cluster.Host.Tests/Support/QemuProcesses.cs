@@ -8,7 +8,25 @@ public static class QemuProcesses
         [.. All(dataDir).Where(p => ArgAfter(p.Argv, "-name") == domain).Select(p => p.Pid)];
 
     /// <summary>Every live qemu-system process with a file under <paramref name="dataDir"/>.</summary>
-    public static IReadOnlyList<(int Pid, string[] Argv)> All(string dataDir)
+    public static IReadOnlyList<(int Pid, string[] Argv)> All(string dataDir) =>
+        [.. Scan().Where(p => p.Argv.Any(a => a.Contains(dataDir, StringComparison.Ordinal)))];
+
+    /// <summary>Pids of live qemu-system processes of a domain, per data dir, from one pass over /proc.</summary>
+    public static IReadOnlyList<(string DataDir, int Pid)> Of(IEnumerable<string> dataDirs, string domain)
+    {
+        var dirs = dataDirs.ToList();
+        return
+        [
+            .. from p in Scan()
+               where ArgAfter(p.Argv, "-name") == domain
+               from dir in dirs
+               where p.Argv.Any(a => a.Contains(dir, StringComparison.Ordinal))
+               select (dir, p.Pid),
+        ];
+    }
+
+    /// <summary>Every live qemu-system process on this machine (one pass over /proc; zombies are skipped).</summary>
+    public static IReadOnlyList<(int Pid, string[] Argv)> Scan()
     {
         var found = new List<(int, string[])>();
         foreach (var entry in Directory.EnumerateDirectories("/proc"))
@@ -16,12 +34,11 @@ public static class QemuProcesses
             if (!int.TryParse(Path.GetFileName(entry), out var pid)) continue;
             try
             {
+                var argv = File.ReadAllText(Path.Combine(entry, "cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
+                if (argv.Length == 0 || !Path.GetFileName(argv[0]).StartsWith("qemu-system", StringComparison.Ordinal)) continue;
                 var stat = File.ReadAllText(Path.Combine(entry, "stat"));
                 if (stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z')) continue; // a zombie runs nothing
-                var argv = File.ReadAllText(Path.Combine(entry, "cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
-                if (argv.Length > 0 && Path.GetFileName(argv[0]).StartsWith("qemu-system", StringComparison.Ordinal)
-                    && argv.Any(a => a.Contains(dataDir, StringComparison.Ordinal)))
-                    found.Add((pid, argv));
+                found.Add((pid, argv));
             }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }

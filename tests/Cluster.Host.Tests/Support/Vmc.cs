@@ -40,6 +40,13 @@ public static class Vmc
         return new Result(process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>`vmc domain show NAME --json`, parsed; null when vmc failed (e.g. the cluster did not answer in time during a hand-off).</summary>
+    public static async Task<JsonElement?> TryDomainAsync(string address, string name)
+    {
+        var r = await RunAsync(address, "domain", "show", name, "--json");
+        return r.ExitCode == 0 ? r.Json : null;
+    }
+
     /// <summary>`vmc domain show NAME --json`, parsed.</summary>
     public static async Task<JsonElement> DomainAsync(string address, string name)
     {
