@@ -575,7 +575,10 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
 
     protected override void PostStop()
     {
-        // Detach only: the VMM keeps running and is adopted by the next incarnation of this actor.
+        // No VMM here any more (the domain moved, or never started): its lease must not outlive this actor, or
+        // the lease keeper would go on renewing it and no other server could start the domain.
+        if (_vmm is null && _leaseHeld) _ = _runtime.DomainLeases.ReleaseAsync(_name, CancellationToken.None);
+        // Otherwise detach only: the VMM keeps running and is adopted by the next incarnation of this actor.
         _ = _vmm?.DisposeAsync().AsTask();
         base.PostStop();
     }
