@@ -209,6 +209,11 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
 
     private void HandleRequest(IDomainCommand command)
     {
+        if (_runtime.DomainLeases.Revoked)
+        {
+            Sender.Tell(new DomainReplies.Rejected(503, $"server {_runtime.ServerName} was downed and fenced itself; ask another server"));
+            return;
+        }
         var decision = _state.Decide(command, RequestMeta(command.Request));
         // The persisted state cannot see a VMM that is being started or adopted right now; deleting then would
         // leave that VMM running for a domain that no longer exists.
@@ -271,8 +276,22 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
         }
     }
 
-    /// <summary>Persists a fact observed of the VMM, then lets jobs and reconciliation see it.</summary>
-    private void Record(IDomainEvent fact) => Persist(fact, e =>
+    /// <summary>
+    /// Persists a fact observed of the VMM, then lets jobs and reconciliation see it. A fenced server writes
+    /// nothing: what its VMMs did after the fence is not the domain's history (the domain runs elsewhere now).
+    /// </summary>
+    private void Record(IDomainEvent fact)
+    {
+        if (_runtime.DomainLeases.Revoked)
+        {
+            _log.Warning("domain {0}: not recording {1}: this server is fenced", _name, fact.GetType().Name);
+            Context.Stop(Self);
+            return;
+        }
+        RecordUnfenced(fact);
+    }
+
+    private void RecordUnfenced(IDomainEvent fact) => Persist(fact, e =>
     {
         _state = _state.Apply(e);
         PublishIndex();

@@ -12,6 +12,12 @@ public interface IDomainLeases
 {
     Task<LeaseGrant> TryAcquireAsync(string domain, CancellationToken ct);
     Task ReleaseAsync(string domain, CancellationToken ct);
+
+    /// <summary>
+    /// True once this server has fenced itself (the cluster downed it): its domain actors may still run for a
+    /// moment, but must neither start VMMs nor write facts any more; the domains' new servers own them.
+    /// </summary>
+    bool Revoked => false;
 }
 
 /// <summary>A single server with its own database: nobody else can run its domains, so every lease is granted.</summary>

@@ -24,6 +24,8 @@ public sealed class NodeFencing(DomainLeaseStore store, string owner, FencingSet
 
     public FencingSettings Settings => settings;
 
+    public bool Revoked => Volatile.Read(ref _fenced) == 1;
+
     /// <summary>
     /// Fencing for a database that several servers share (PostgreSQL); null for the embedded SQLite file, where
     /// no other server can run this server's domains. Timers come from <c>vmc.fencing</c> in the HOCON.
