@@ -94,7 +94,7 @@ fi
 
 # The node and vmc: built when missing or older than the sources (ops/cluster.sh only builds when missing).
 if [ ! -x "$PRODUCT/artifacts/host/Cluster.Host" ] || [ ! -x "$PRODUCT/artifacts/vmc/vmc" ] \
-  || [ -n "$(cd "$PRODUCT" && find src akka.hocon -newer artifacts/host/Cluster.Host.dll \( -path '*/bin' -o -path '*/obj' \) -prune -o -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.hocon' \) -print -quit 2>/dev/null)" ]; then
+  || [ -n "$(cd "$PRODUCT" && find src akka.hocon \( -path '*/bin' -o -path '*/obj' \) -prune -o -type f -newer artifacts/host/Cluster.Host.dll \( -name '*.cs' -o -name '*.csproj' -o -name '*.hocon' \) -print -quit 2>/dev/null)" ]; then
   echo "faults: building the node and vmc ($PRODUCT/ops/build.sh)" >&2
   "$PRODUCT/ops/build.sh" >&2 || { echo "faults: ops/build.sh failed" >&2; exit 1; }
 fi

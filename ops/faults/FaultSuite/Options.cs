@@ -22,14 +22,15 @@ public sealed class Options
 
     public const string Usage =
         "usage: ops/faults/run.sh [--rounds N] [--domains M] [--quick] [--seed S] [--kinds k1,k2,...] [--fault-seconds S] [--heal-seconds S]\n" +
-        "  kinds: kill9, stop, partition, pg-restart. --quick = 12 domains, 2 rounds: kill9 then stop.\n" +
+        "  kinds: kill9, stop, partition, pg-restart. --quick = 12 domains, 2 rounds: kill9 then stop, 120 s heal deadline.\n" +
+        "  --heal-seconds: deadline per round from the fault until the cluster is whole again (default 240).\n" +
         "  environment: VMC_FAULTS_DIR (/tmp/vmc-faults), VMC_FAULTS_PG_PORT (35432),\n" +
         "  VMC_FAULTS_CLUSTER_PORT_BASE (6053), VMC_FAULTS_API_PORT_BASE (9310)";
 
     public static Options? Parse(string[] args)
     {
         var o = new Options();
-        bool roundsGiven = false, domainsGiven = false, kindsGiven = false;
+        bool roundsGiven = false, domainsGiven = false, kindsGiven = false, healGiven = false;
         for (var i = 0; i < args.Length; i++)
         {
             string Next()
@@ -53,7 +54,7 @@ public sealed class Options
                     case "--quick": o.Quick = true; break;
                     case "--seed": o.Seed = NextInt(0); break;
                     case "--fault-seconds": o.FaultSeconds = NextInt(1); break;
-                    case "--heal-seconds": o.HealSeconds = NextInt(30); break;
+                    case "--heal-seconds": o.HealSeconds = NextInt(30); healGiven = true; break;
                     case "--kinds":
                         o.Kinds = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
                         if (o.Kinds.Count == 0 || o.Kinds.Any(k => !AllKinds.Contains(k)))
@@ -76,6 +77,8 @@ public sealed class Options
             if (!roundsGiven) o.Rounds = 2;
             if (!domainsGiven) o.Domains = 12;
             if (!kindsGiven) o.Kinds = ["kill9", "stop"];
+            // A healthy round heals in ~25 s; 120 s keeps the short form under ~5 minutes even when a round fails.
+            if (!healGiven) o.HealSeconds = 120;
         }
         o.Repo = Environment.GetEnvironmentVariable("VMC_FAULTS_REPO") ?? Directory.GetCurrentDirectory();
         o.StateDir = Path.GetFullPath(Environment.GetEnvironmentVariable("VMC_FAULTS_DIR") ?? o.StateDir).TrimEnd('/');

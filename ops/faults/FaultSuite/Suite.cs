@@ -395,10 +395,10 @@ public sealed class Suite : IDisposable
                 if (n == victim && kind == "kill9")
                 {
                     if (affected.All(done.ContainsKey)) restartNow = true;
-                    else if (el >= 90)
+                    else if (el >= Math.Min(90, o.HealSeconds / 2))
                     {
                         restartNow = true;
-                        Log($"{affected.Count(d => !done.ContainsKey(d))} domain(s) not failed over 90 s after kill -9: restarting {n.Name} anyway");
+                        Log($"{affected.Count(d => !done.ContainsKey(d))} domain(s) not failed over {el:0} s after kill -9: restarting {n.Name} anyway");
                     }
                 }
                 else if (n == victim && released)

@@ -120,10 +120,5 @@ public sealed class PostgresServer : IAsyncDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => Ports.Free();
 }
