@@ -10,7 +10,7 @@
 #                                                dir (journal, disks, logs)
 #
 # Node i (1-based): cluster port 4053+i-1, API 127.0.0.1:9110+i-1 (node1 is vmc's default address), data dir
-# STATE/nodeI/data, log STATE/nodeI.log; every node is seeded with node1. PostgreSQL: STATE/pg, port 15432.
+# STATE/nodeI/data, log STATE/nodeI.log; every node is seeded with all nodes. PostgreSQL: STATE/pg, port 15432.
 # Environment: VMC_CLUSTER_DIR (state dir, default /tmp/vmc-cluster), VMC_PG_PORT (15432),
 # VMC_CLUSTER_PORT_BASE (4053), VMC_API_PORT_BASE (9110), VMC_UP_TIMEOUT (seconds per node, 120),
 # VMC_DOWN_TIMEOUT (seconds before SIGKILL, 30). Nodes run in their own sessions (setsid): closing this
@@ -143,7 +143,11 @@ cmd_up() {
   # Forget nodes of an earlier, larger cluster: status and down show what this `up` started.
   rm -f "$STATE"/node*.env "$STATE"/node*.pid
 
-  local seed="127.0.0.1:$CLUSTER_PORT_BASE"
+  # Every node gets every node as a seed (node1 first): node1 forms the cluster at the first start (after the
+  # seed-node timeout), and a node restarted alone later rejoins the running ones instead of forming a second
+  # cluster on the same database.
+  local seeds=() i
+  for ((i = 1; i <= n; i++)); do seeds+=(--seed "127.0.0.1:$((CLUSTER_PORT_BASE + i - 1))"); done
   start_node() {
     local name=node$1 cport=$((CLUSTER_PORT_BASE + $1 - 1)) aport=$((API_PORT_BASE + $1 - 1))
     mkdir -p "$STATE/$name/data"
@@ -155,7 +159,7 @@ cmd_up() {
     # shellcheck disable=SC2016 # $$ and $@ belong to the inner shell
     (cd "$STATE/$name" && exec setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$STATE/$name.pid" \
       "$HOST_BIN" --name "$name" --data-dir "$STATE/$name/data" --host 127.0.0.1 --port "$cport" \
-      --api "127.0.0.1:$aport" --seed "$seed" --db "$db" --vmm "$vmm") </dev/null >"$STATE/$name.log" 2>&1 &
+      --api "127.0.0.1:$aport" "${seeds[@]}" --db "$db" --vmm "$vmm") </dev/null >"$STATE/$name.log" 2>&1 &
     local until=$((SECONDS + 10))
     while [ ! -s "$STATE/$name.pid" ]; do
       [ $SECONDS -lt $until ] || die "$name did not start (no pid file $STATE/$name.pid)"
@@ -178,7 +182,7 @@ cmd_up() {
     done
   }
 
-  # node1 forms the cluster (it seeds itself); the others join it, so they start once it is up.
+  # node1 forms the cluster; the others join it, so they start once it is up.
   local nodes_started=$SECONDS
   start_node 1
   wait_ready node1

@@ -47,7 +47,7 @@ public sealed record NodeOptions(
             if (!known.Contains(arg))
                 return (null, $"unknown option '{arg}'");
             var value = inline ?? (i + 1 < args.Length ? args[++i] : null);
-            if (value is null) return (null, $"option {arg} needs a value");
+            if (string.IsNullOrWhiteSpace(value)) return (null, $"option {arg} needs a value");
             if (arg == "--seed") seeds.Add(value); else values[arg] = value;
         }
         string? Get(string flag, string variable) => values.GetValueOrDefault(flag) ?? NullIfEmpty(env(variable));
