@@ -20,9 +20,7 @@ public sealed class StartPlacement(ActorSystem system, NodeDirectory dir)
         if (await GetAsync(name) is not { } view) return (null, 0, null); // the domain itself answers 404
         if (view.State is not ("stopped" or "crashed")) return (null, 0, null); // and 409 when it cannot start
 
-        var servers = await DomainWiring.ServerCapacities(system, dir.Registry);
-        var domains = await new DomainIndex(system).ReadAsync();
-        var result = Placement.Choose(new PlacementRequest(name, view.Pool, view.Vcpus, view.MemoryMiB, server), servers, domains.Values);
+        var result = await ChooseAsync(view, server);
         if (result.Server is not { } target)
             return (result.Reason, 409, server is null ? null : "server");
         if (target.Name == view.Server) return (null, 0, null);
@@ -46,10 +44,16 @@ public sealed class StartPlacement(ActorSystem system, NodeDirectory dir)
     public async Task<(string? Address, string? Refusal)> CheckTargetAsync(string name, string to)
     {
         if (await GetAsync(name) is not { } view) return (null, $"domain {name} does not exist");
+        var result = await ChooseAsync(view, to);
+        return result.Server is { } target ? (target.Address, null) : (null, result.Reason);
+    }
+
+    /// <summary>The placement function over the servers and domains as this node sees them now.</summary>
+    private async Task<PlacementResult> ChooseAsync(DomainView view, string? server)
+    {
         var servers = await DomainWiring.ServerCapacities(system, dir.Registry);
         var domains = await new DomainIndex(system).ReadAsync();
-        var result = Placement.Choose(new PlacementRequest(name, view.Pool, view.Vcpus, view.MemoryMiB, to), servers, domains.Values);
-        return result.Server is { } target ? (target.Address, null) : (null, result.Reason);
+        return Placement.Choose(new PlacementRequest(view.Name, view.Pool, view.Vcpus, view.MemoryMiB, server), servers, domains.Values);
     }
 
     private async Task<DomainView?> GetAsync(string name, TimeSpan? timeout = null) =>
