@@ -9,7 +9,8 @@
 # (default 30) spread over the servers, watches /proc from outside the cluster every ~100 ms for a domain with two
 # live QEMU processes, and runs N rounds (default 6) of faults: kill9 (kill -9 a node's host), stop (SIGSTOP it for
 # 15 s, then SIGCONT), partition (drop its cluster traffic on lo for 15 s with iptables), pg-restart (restart
-# PostgreSQL). --quick: 12 domains, 2 rounds (kill9, then stop): the short form ops/test.sh runs.
+# PostgreSQL). --quick: 12 domains, one round of each kind (kill9, partition, stop, pg-restart): the short form
+# ops/test.sh runs.
 # Ends with one line:
 #   faults: R rounds, K faults, double-runs D, lost-acks L, failover p50 X s p99 Y s
 # and exits non-zero if D > 0, L > 0, a round did not heal, or the suite could not run. The cluster is always torn

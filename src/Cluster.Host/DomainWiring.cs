@@ -14,7 +14,8 @@ namespace Cluster.Host;
 
 /// <summary>
 /// The domain shard region: one shard per domain, placed by the external allocation strategy, so that
-/// placement decides which server a domain (and its VMM) lives on by writing its shard's location.
+/// placement decides which server a domain (and its VMM) lives on by writing its shard's location; the domains
+/// of a failed server are placed by the failover manager (see FailoverAwareAllocation).
 /// </summary>
 public static class DomainWiring
 {
@@ -32,7 +33,8 @@ public static class DomainWiring
         system.ActorOf(MigrationReceiver.Props(driver, layout, leases ?? UnsharedLeases.Instance, options.Hostname), MigrationReceiver.Name);
         var settings = ClusterShardingSettings.Create(system).WithRole("server");
         var region = ClusterSharding.Get(system).StartAsync(TypeName, name => DomainActor.Props(name, runtime), settings,
-                new OneShardPerEntity<IDomainMessage>(), new ExternalShardAllocationStrategy(system, TypeName),
+                new OneShardPerEntity<IDomainMessage>(),
+                new FailoverAwareAllocation(system, TypeName, () => registry.TryGet<FailoverManagerKey>(out var manager) ? manager : null),
                 DomainCommands.HandOff.Instance)
             .GetAwaiter().GetResult();
         registry.Register<DomainRegion>(region);
@@ -48,6 +50,7 @@ public static class DomainWiring
         return new SchedulerPorts(
             () => ServerCapacities(system, registry),
             index.ReadAsync,
+            new Api.ClusterView(system).StatusOf,
             (domain, address) => MoveShardAsync(system, domain, address),
             (domain, address) => system.ActorSelection($"{address}/system/sharding/{TypeName}").Tell(new DomainCommands.Wake(domain)));
     }

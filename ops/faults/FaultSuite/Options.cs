@@ -22,7 +22,7 @@ public sealed class Options
 
     public const string Usage =
         "usage: ops/faults/run.sh [--rounds N] [--domains M] [--quick] [--seed S] [--kinds k1,k2,...] [--fault-seconds S] [--heal-seconds S]\n" +
-        "  kinds: kill9, stop, partition, pg-restart. --quick = 12 domains, 2 rounds: kill9 then stop, 120 s heal deadline.\n" +
+        "  kinds: kill9, stop, partition, pg-restart. --quick = 12 domains, one round of each kind in order (kill9, partition, stop, pg-restart), 120 s heal deadline.\n" +
         "  --heal-seconds: deadline per round from the fault until the cluster is whole again (default 240).\n" +
         "  environment: VMC_FAULTS_DIR (/tmp/vmc-faults), VMC_FAULTS_PG_PORT (35432),\n" +
         "  VMC_FAULTS_CLUSTER_PORT_BASE (6053), VMC_FAULTS_API_PORT_BASE (9310)";
@@ -74,10 +74,10 @@ public sealed class Options
         }
         if (o.Quick)
         {
-            if (!roundsGiven) o.Rounds = 2;
+            if (!kindsGiven) o.Kinds = ["kill9", "partition", "stop", "pg-restart"];
+            if (!roundsGiven) o.Rounds = o.Kinds.Count;
             if (!domainsGiven) o.Domains = 12;
-            if (!kindsGiven) o.Kinds = ["kill9", "stop"];
-            // A healthy round heals in ~25 s; 120 s keeps the short form under ~5 minutes even when a round fails.
+            // A healthy round heals in ~25 s; 120 s keeps the short form under ~6 minutes even when a round fails.
             if (!healGiven) o.HealSeconds = 120;
         }
         o.Repo = Environment.GetEnvironmentVariable("VMC_FAULTS_REPO") ?? Directory.GetCurrentDirectory();
@@ -92,7 +92,7 @@ public sealed class Options
         int.TryParse(Environment.GetEnvironmentVariable(name), out var v) && v > 0 ? v : fallback;
 
     /// <summary>
-    /// The kind of each round. --quick runs the kinds in the given order (kill9, then stop). Otherwise every block
+    /// The kind of each round. --quick runs the kinds in the given order. Otherwise every block
     /// of len(kinds) rounds is a random permutation of the kinds (a shuffled bag: random order, every kind covered).
     /// </summary>
     public List<string> Plan(Random rng)

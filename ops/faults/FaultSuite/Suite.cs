@@ -256,7 +256,7 @@ public sealed class Suite : IDisposable
     {
         var st = stats[kind];
         st.Faults++;
-        var victim = kind == "pg-restart" ? null : nodes[rng.Next(nodes.Count)];
+        var victim = kind == "pg-restart" ? null : PickVictim(ct);
         var label = $"round {r} {kind}";
         obs.CurrentRound = label;
         var episodesBefore = obs.Episodes.Count;
@@ -707,6 +707,18 @@ public sealed class Suite : IDisposable
     }
 
     // ------------------------------------------------------------------------------------------------ nodes
+
+    /// <summary>
+    /// A random node among those running domains: a node restarted by an earlier round holds none until new
+    /// domains land there, and failing it would test nothing.
+    /// </summary>
+    private Node PickVictim(CancellationToken ct)
+    {
+        var snap = obs.Fresh(ct);
+        var hosting = nodes.Where(n => snap.ByDomain.Values.Any(l => l.Any(q => q.Node == n.Name))).ToList();
+        var from = hosting.Count > 0 ? hosting : nodes;
+        return from[rng.Next(from.Count)];
+    }
 
     /// <summary>Starts a node again exactly as ops/cluster.sh did (same command line, own session, pid file, log appended).</summary>
     private void RestartNode(Node n)

@@ -1,58 +1,96 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using Actors.Domains.Index;
 
 namespace Actors.Servers.Scheduling;
 
 /// <summary>How the failover manager sees and moves things; the host supplies them.</summary>
+/// <param name="StatusOf">A server's cluster status right now, by its cluster address ("up", "down", …).</param>
 /// <param name="MoveShard">Sets where a domain's shard lives (its server's cluster address).</param>
 /// <param name="Wake">Sends a domain a message through the shard region of the server at the given address, so
 /// that the shard is allocated there even before every node has seen its new location.</param>
 public sealed record SchedulerPorts(
     Func<Task<IReadOnlyList<ServerCapacity>>> Servers,
     Func<Task<IReadOnlyDictionary<string, DomainIndexEntry>>> Domains,
+    Func<string, string> StatusOf,
     Func<string, string, Task> MoveShard,
     Action<string, string> Wake);
 
 /// <summary>
-/// Runs once in the cluster. When a server has been downed and removed, every domain that lived there gets a
-/// new server in its pool: HA domains where placement finds room (they start again there, once their lease
-/// has passed), the others on the least used server of the pool, where they stay stopped. A server that is
-/// only unreachable is left alone: its VMs may still run until the Split Brain Resolver has decided.
+/// Runs once in the cluster and is the one place that decides where the domains of a failed server go. When a
+/// server has been downed and removed, every domain that lived there gets a new server in its pool: HA domains
+/// where placement finds room (they start again there, once their lease has passed), the others on the least
+/// used server of the pool, where they stay stopped. A server that is only unreachable is left alone: its VMs
+/// may still run until the Split Brain Resolver has decided.
+/// The shard coordinator asks the same question (<see cref="WhereTo"/>) when a message reaches such a domain
+/// before the manager moved it, so the domain is started once, on its chosen server, not first wherever the
+/// message came from.
 /// </summary>
 public sealed class FailoverManager : ReceiveActor, IWithTimers
 {
+    /// <summary>Where should this domain's shard be allocated? Answered with <see cref="Home"/>.</summary>
+    public sealed record WhereTo(string Domain);
+
+    /// <summary>The chosen server's cluster address; null when the domain's server has not failed (or no room).</summary>
+    public sealed record Home(string? Address);
+
     private sealed record Tick;
     private sealed record Snapshot(IReadOnlyList<ServerCapacity> Servers, IReadOnlyDictionary<string, DomainIndexEntry> Domains);
-    private sealed record Moved(string Domain, string From, string To, bool Ha);
+    private sealed record Move(string Domain, string From, string To, string ToAddress, bool Ha);
+    private sealed record Moved(Move Move);
+    private sealed record Decision(DateTime At, Move Move);
 
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(10);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<string, DateTime> _inFlight = new();
+    private readonly SchedulerPorts _ports;
+    private readonly Dictionary<string, Decision> _decided = new();
     private readonly HashSet<string> _reported = new();
-    private bool _busy;
+    private readonly List<(string Domain, IActorRef ReplyTo)> _waiting = new();
+    private Snapshot? _last;
+    private bool _loading;
 
     public FailoverManager(SchedulerPorts ports)
     {
-        Receive<Tick>(_ =>
-        {
-            if (_busy) return;
-            _busy = true;
-            LoadAsync(ports).PipeTo(Self, Self, s => s, ex => new Status.Failure(ex));
-        });
+        _ports = ports;
+        Receive<Tick>(_ => Load());
+        Receive<ClusterEvent.MemberRemoved>(_ => Load());
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<Snapshot>(s =>
         {
-            _busy = false;
-            foreach (var move in Plan(s)) MoveAsync(ports, move).PipeTo(Self, Self, () => move, ex => new Status.Failure(ex));
+            _loading = false;
+            _last = s;
+            var live = Live(s);
+            foreach (var domain in live.Domains.Keys.Order(StringComparer.Ordinal))
+                if (!IsRecent(domain) && Decide(domain, live) is { } move) Execute(move, wake: true);
+            foreach (var (domain, replyTo) in _waiting) replyTo.Tell(new Home(Decide(domain, live)?.ToAddress));
+            _waiting.Clear();
         });
-        Receive<Moved>(m => _log.Info("failover: domain {0} moves from failed server {1} to {2}{3}", m.Domain, m.From, m.To,
-            m.Ha ? " and starts there" : " (not HA: stays stopped)"));
+        Receive<WhereTo>(m =>
+        {
+            if (_last is null)
+            {
+                _waiting.Add((m.Domain, Sender));
+                Load();
+                return;
+            }
+            // The coordinator asks right after a server was removed, possibly before the next snapshot: the
+            // domains are as last read, the servers' status is as of now.
+            var decided = IsRecent(m.Domain);
+            var move = Decide(m.Domain, Live(_last));
+            if (move is not null && !decided) Execute(move, wake: false);
+            Sender.Tell(new Home(move?.ToAddress));
+        });
+        Receive<Moved>(m => _log.Info("failover: domain {0} moves from failed server {1} to {2}{3}", m.Move.Domain, m.Move.From,
+            m.Move.To, m.Move.Ha ? " and starts there" : " (not HA: stays stopped)"));
         Receive<Status.Failure>(f =>
         {
-            _busy = false;
+            _loading = false;
             _log.Warning("failover: {0}", f.Cause.Message);
+            foreach (var (_, replyTo) in _waiting) replyTo.Tell(new Home(null));
+            _waiting.Clear();
         });
         Timers.StartPeriodicTimer("tick", new Tick(), Interval);
     }
@@ -61,39 +99,66 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
 
     public static Props Props(SchedulerPorts ports) => Akka.Actor.Props.Create(() => new FailoverManager(ports));
 
-    private static async Task<Snapshot> LoadAsync(SchedulerPorts ports) => new(await ports.Servers(), await ports.Domains());
+    // A removed server is acted on at once, not at the next tick.
+    protected override void PreStart() =>
+        Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
 
-    private static async Task MoveAsync(SchedulerPorts ports, Moved move)
+    protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
+
+    private void Load()
     {
-        await ports.MoveShard(move.Domain, move.To);
-        ports.Wake(move.Domain, move.To);
+        if (_loading) return;
+        _loading = true;
+        LoadAsync(_ports).PipeTo(Self, Self, s => s, ex => new Status.Failure(ex));
     }
 
-    private IEnumerable<Moved> Plan(Snapshot s)
-    {
-        var byName = s.Servers.ToDictionary(x => x.Name);
-        var now = DateTime.UtcNow;
-        var placed = s.Domains.Values.ToList();
-        foreach (var domain in s.Domains.Values.OrderBy(d => d.Name, StringComparer.Ordinal))
-        {
-            // Only servers known to be gone: registered, and no longer a cluster member (downed and removed).
-            if (!byName.TryGetValue(domain.Server, out var server) || !server.Down) continue;
-            if (_inFlight.TryGetValue(domain.Name, out var since) && now - since < RetryAfter) continue;
+    private static async Task<Snapshot> LoadAsync(SchedulerPorts ports) => new(await ports.Servers(), await ports.Domains());
 
-            var ha = domain.Ha && domain.Desired != "stopped";
-            var request = new PlacementRequest(domain.Name, domain.Pool, ha ? domain.Vcpus : 0, ha ? domain.MemoryMiB : 0);
-            var result = Placement.Choose(request, s.Servers, placed);
-            if (result.Server is not { } target)
-            {
-                if (_reported.Add(domain.Name))
-                    _log.Warning("failover: domain {0} cannot leave failed server {1}: {2}", domain.Name, domain.Server, result.Reason);
-                continue;
-            }
-            _reported.Remove(domain.Name);
-            _inFlight[domain.Name] = now;
-            // Count it on its new server at once, so that the next domain's placement sees the room it takes.
-            placed.Add(domain with { Server = target.Name, State = ha ? "starting" : "stopped" });
-            yield return new Moved(domain.Name, domain.Server, target.Address, ha);
+    private Snapshot Live(Snapshot s) => s with { Servers = [.. s.Servers.Select(x => x with { Status = _ports.StatusOf(x.Address) })] };
+
+    private void Execute(Move move, bool wake)
+    {
+        _decided[move.Domain] = new Decision(DateTime.UtcNow, move);
+        MoveAsync(move, wake).PipeTo(Self, Self, () => new Moved(move), ex => new Status.Failure(ex));
+    }
+
+    private async Task MoveAsync(Move move, bool wake)
+    {
+        await _ports.MoveShard(move.Domain, move.ToAddress);
+        if (wake) _ports.Wake(move.Domain, move.ToAddress);
+    }
+
+    private bool IsRecent(string domain) =>
+        _decided.TryGetValue(domain, out var d) && DateTime.UtcNow - d.At < RetryAfter;
+
+    /// <summary>
+    /// Where a domain of a failed server goes: the decision already taken for it while it is fresh, else a new one
+    /// by placement, counting the domains already decided on their new servers (each decision is recorded before
+    /// the next domain is decided, so they share the room left).
+    /// </summary>
+    private Move? Decide(string name, Snapshot s)
+    {
+        if (!s.Domains.TryGetValue(name, out var domain)) return null;
+        var server = s.Servers.FirstOrDefault(x => x.Name == domain.Server);
+        // Only servers known to be gone: registered, and no longer a cluster member (downed and removed).
+        if (server is null || !server.Down) return null;
+        if (IsRecent(name)) return _decided[name].Move;
+
+        var ha = domain.Ha && domain.Desired != "stopped";
+        var placed = s.Domains.Values
+            .Select(d => _decided.TryGetValue(d.Name, out var m) && d.Server == m.Move.From
+                ? d with { Server = m.Move.To, State = m.Move.Ha ? "starting" : "stopped" }
+                : d)
+            .ToList();
+        var request = new PlacementRequest(domain.Name, domain.Pool, ha ? domain.Vcpus : 0, ha ? domain.MemoryMiB : 0);
+        var result = Placement.Choose(request, s.Servers, placed);
+        if (result.Server is not { } target)
+        {
+            if (_reported.Add(name))
+                _log.Warning("failover: domain {0} cannot leave failed server {1}: {2}", name, domain.Server, result.Reason);
+            return null;
         }
+        _reported.Remove(name);
+        return new Move(name, domain.Server, target.Name, target.Address, ha);
     }
 }

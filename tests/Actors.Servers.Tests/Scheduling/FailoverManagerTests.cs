@@ -5,7 +5,11 @@ using Akka.TestKit.Xunit2;
 
 namespace Actors.Servers.Tests.Scheduling;
 
-public sealed class FailoverManagerTests : TestKit
+// The manager follows cluster membership, so the test system has the cluster provider (it joins nothing).
+public sealed class FailoverManagerTests() : TestKit("""
+    akka.actor.provider = cluster
+    akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
+    """)
 {
     private static ServerCapacity Server(string name, string status = "up", long memoryMiB = 4096) =>
         new(name, "addr-" + name, "default", 2, memoryMiB, status);
@@ -19,10 +23,13 @@ public sealed class FailoverManagerTests : TestKit
         public volatile IReadOnlyDictionary<string, DomainIndexEntry> Domains = new Dictionary<string, DomainIndexEntry>();
         public readonly ConcurrentQueue<(string Domain, string Address)> Moves = new();
         public readonly ConcurrentQueue<string> Wakes = new();
+        /// <summary>Live status by address; a server missing here has the status it was loaded with.</summary>
+        public readonly ConcurrentDictionary<string, string> LiveStatus = new();
 
         public SchedulerPorts Ports => new(
             () => Task.FromResult(Servers),
             () => Task.FromResult(Domains),
+            address => LiveStatus.TryGetValue(address, out var s) ? s : Servers.First(x => x.Address == address).Status,
             (d, a) => { Moves.Enqueue((d, a)); return Task.CompletedTask; },
             (d, _) => Wakes.Enqueue(d));
     }
@@ -53,5 +60,63 @@ public sealed class FailoverManagerTests : TestKit
         // Once moved, a domain is not moved again while its move is in flight.
         Thread.Sleep(FailoverManager.Interval * 3); // let several ticks pass: nothing more may happen
         Assert.Equal(2, fake.Moves.Count);
+    }
+
+    [Fact]
+    public void Domains_moved_off_one_failure_share_the_room_left_on_the_survivors()
+    {
+        // node2 holds one more 1 GiB domain, node1 two: three HA domains of node3 must not all pick node2.
+        var fake = new FakePorts
+        {
+            Servers = [Server("node1", memoryMiB: 2048), Server("node2", memoryMiB: 1024), Server("node3", "down")],
+            Domains = new Dictionary<string, DomainIndexEntry>
+            {
+                ["a"] = Entry("a", "node3", ha: true),
+                ["b"] = Entry("b", "node3", ha: true),
+                ["c"] = Entry("c", "node3", ha: true),
+            },
+        };
+        Sys.ActorOf(FailoverManager.Props(fake.Ports));
+
+        AwaitCondition(() => fake.Moves.Count >= 3, TimeSpan.FromSeconds(5));
+        var byServer = fake.Moves.GroupBy(m => m.Address).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(1, byServer["addr-node2"]);
+        Assert.Equal(2, byServer["addr-node1"]);
+    }
+
+    [Fact]
+    public void The_coordinator_is_told_the_same_server_the_manager_chose_and_nothing_for_a_healthy_domain()
+    {
+        var fake = new FakePorts
+        {
+            Servers = [Server("node1"), Server("node2", memoryMiB: 2048), Server("node3")],
+            Domains = new Dictionary<string, DomainIndexEntry>
+            {
+                ["ha1"] = Entry("ha1", "node3", ha: true),
+                ["ok"] = Entry("ok", "node1", ha: true),
+            },
+        };
+        var manager = Sys.ActorOf(FailoverManager.Props(fake.Ports));
+
+        // Before any snapshot: the question waits for one, and node3 is still up: nothing to decide.
+        manager.Tell(new FailoverManager.WhereTo("ha1"), TestActor);
+        Assert.Null(ExpectMsg<FailoverManager.Home>().Address);
+
+        // node3 is removed; the coordinator asks, maybe before the manager's next tick saw it.
+        fake.LiveStatus["addr-node3"] = "down";
+        manager.Tell(new FailoverManager.WhereTo("ha1"), TestActor);
+        Assert.Equal("addr-node2", ExpectMsg<FailoverManager.Home>().Address);
+        AwaitCondition(() => fake.Moves.Count == 1, TimeSpan.FromSeconds(5));
+        Assert.Equal(("ha1", "addr-node2"), fake.Moves.Single());
+
+        // Asked again, or at the next tick: the same decision, not a second move.
+        manager.Tell(new FailoverManager.WhereTo("ha1"), TestActor);
+        Assert.Equal("addr-node2", ExpectMsg<FailoverManager.Home>().Address);
+        manager.Tell(new FailoverManager.WhereTo("ok"), TestActor);
+        Assert.Null(ExpectMsg<FailoverManager.Home>().Address);
+        manager.Tell(new FailoverManager.WhereTo("no-such-domain"), TestActor);
+        Assert.Null(ExpectMsg<FailoverManager.Home>().Address);
+        Thread.Sleep(FailoverManager.Interval * 3); // several ticks: nothing more may happen
+        Assert.Single(fake.Moves);
     }
 }
