@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test project one after another (the integration tests
-# start real nodes and real QEMU processes; two cores are better used by one project at a time).
+# start real nodes and real QEMU processes; two cores are better used by one project at a time), then the short
+# form of the fault-injection suite.
 # Ends with one line: `N passed, N failed[, N skipped]`; exits non-zero if a test failed or none ran.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +29,12 @@ for project in tests/*/*.csproj; do
   passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 done
 rm -f "$log"
+
+# The short form of the fault-injection suite (a real 3-node QEMU cluster, one round of each fault kind) counts
+# as one test: it fails on a double run, a lost acknowledged request or a round that does not heal.
+echo "== faults --quick"
+if ops/faults/run.sh --quick; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
 failed=$((failed + broken))
 if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

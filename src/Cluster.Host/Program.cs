@@ -44,7 +44,7 @@ Vmm.Native.IVmmDriver driver;
 Vmm.Native.HostFacts facts;
 try
 {
-    (driver, facts) = await VmmSelection.ChooseAsync(options.Vmm);
+    (driver, facts) = await VmmSelection.ChooseAsync(options.Vmm, options.Hostname);
 }
 catch (Exception ex)
 {

@@ -52,7 +52,7 @@ public sealed class MigrationReceiver : ReceiveActor
                 Directory.CreateDirectory(spec.RunDir);
                 for (var i = 0; i < spec.DiskPaths.Count; i++)
                     await driver.CreateDiskAsync(spec.DiskPaths[i], m.Spec.DiskSizesBytes[i], CancellationToken.None);
-                var port = FreePort();
+                var port = FreePort(host);
                 var process = await driver.StartIncomingAsync(spec, port, CancellationToken.None);
                 _incoming[m.Spec.Name] = process;
                 sender.Tell(new MigrationMessages.Ready(host, port));
@@ -100,9 +100,10 @@ public sealed class MigrationReceiver : ReceiveActor
         catch (VmmException) { }
     }
 
-    private static int FreePort()
+    // A port free on the address the incoming VMM will listen on (this server's cluster host).
+    private static int FreePort(string host)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        using var listener = new TcpListener(IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host)[0], 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }

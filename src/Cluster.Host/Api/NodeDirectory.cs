@@ -55,7 +55,9 @@ public sealed class NodeDirectory(IReadOnlyActorRegistry registry, ActorSystem s
     }
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ServerView> LastSeen = new();
-    private static readonly TimeSpan ServerAskTimeout = TimeSpan.FromSeconds(1);
+    // A live server entity answers in milliseconds; one that does not (its server just failed) is shown as last
+    // seen, and failover, which lists the servers to decide, must not wait long for it.
+    private static readonly TimeSpan ServerAskTimeout = TimeSpan.FromMilliseconds(500);
 
     private async Task<ServerView?> GetServerAsync(string name)
     {

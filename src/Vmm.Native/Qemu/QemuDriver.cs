@@ -74,7 +74,7 @@ public sealed class QemuDriver(QemuDriverOptions? options = null) : IVmmDriver
         var paths = QemuRunPaths.For(spec);
         var args = QemuCommandLine.Build(spec, paths, Accelerator);
         if (incomingPort is { } port)
-            args = [.. args, "-incoming", $"tcp:127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "-S"];
+            args = [.. args, "-incoming", $"tcp:{_options.MigrationHost}:{port.ToString(CultureInfo.InvariantCulture)}", "-S"];
         var expected = incomingPort is null ? "running" : "inmigrate";
         Directory.CreateDirectory(paths.RunDir);
 

@@ -13,6 +13,12 @@ public sealed record QemuDriverOptions
     /// <summary>From exec to QMP answering "running".</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Where an incoming live migration listens: this server's address that other servers reach (the node's
+    /// cluster host), never a wildcard.
+    /// </summary>
+    public string MigrationHost { get; init; } = "127.0.0.1";
+
     /// <summary>For the QMP greeting when adopting or starting.</summary>
     public TimeSpan QmpHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }
