@@ -5,13 +5,14 @@ namespace Actors.Servers;
 
 /// <summary>
 /// Node-local: registers this node as a server entity when the node starts, retrying until the entity
-/// acknowledges (the journal may not be reachable at the very first attempt).
+/// acknowledges (the journal may not be reachable at the very first attempt), then publishes it in the
+/// replicated server index.
 /// </summary>
 public sealed class ServerAgent : ReceiveActor, IWithTimers
 {
     private sealed record Attempt;
 
-    public ServerAgent(IActorRef servers, ServerCommands.Register registration)
+    public ServerAgent(IActorRef servers, ServerCommands.Register registration, Action<ServerView> publish)
     {
         var log = Context.GetLogger();
         Receive<Attempt>(_ => servers.Ask<ServerReplies.Registered>(registration, TimeSpan.FromSeconds(5))
@@ -21,6 +22,9 @@ public sealed class ServerAgent : ReceiveActor, IWithTimers
             log.Info("node ready: server {0} registered ({1} CPUs, {2} MiB, {3}, QEMU {4})", r.Name, registration.Facts.Cpus,
                 registration.Facts.MemoryMiB, registration.Facts.Hypervisor, registration.Facts.QemuVersion ?? "not installed");
             Timers.CancelAll();
+            var f = registration.Facts;
+            publish(new ServerView(registration.Name, registration.Address, registration.Pool, f.Cpus, f.MemoryMiB,
+                f.Hypervisor, f.QemuVersion, f.VmmDriver, DateTimeOffset.UtcNow));
         });
         Receive<Status.Failure>(f =>
         {
@@ -32,6 +36,7 @@ public sealed class ServerAgent : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef servers, ServerCommands.Register registration) =>
-        Akka.Actor.Props.Create(() => new ServerAgent(servers, registration));
+    /// <param name="publish">Where the registered server is announced (the replicated <see cref="ServerIndex"/>).</param>
+    public static Props Props(IActorRef servers, ServerCommands.Register registration, Action<ServerView> publish) =>
+        Akka.Actor.Props.Create(() => new ServerAgent(servers, registration, publish));
 }

@@ -11,6 +11,7 @@ public sealed class ServerEventSerializer(ExtendedActorSystem system) : Manifest
     public static readonly IReadOnlyDictionary<string, Type> Manifests = new Dictionary<string, Type>
     {
         ["server.registered.v1"] = typeof(ServerEvents.Registered),
+        ["server.index-entry.v1"] = typeof(ServerView),
     };
 
     public override int Identifier => SerializerId;

@@ -7,6 +7,7 @@ using Actors.Domains;
 using Actors.Domains.Index;
 using Actors.Domains.Leases;
 using Actors.Domains.Migration;
+using Actors.Servers;
 using Actors.Servers.Scheduling;
 using Vmm.Native;
 
@@ -44,22 +45,23 @@ public static class DomainWiring
     public static Task MoveShardAsync(ActorSystem system, string domain, string address) =>
         ExternalShardAllocation.Get(system).ClientFor(TypeName).UpdateShardLocation(domain, Address.Parse(address));
 
-    public static SchedulerPorts SchedulerPorts(ActorSystem system, IReadOnlyActorRegistry registry)
+    public static SchedulerPorts SchedulerPorts(ActorSystem system)
     {
         var index = new DomainIndex(system);
         return new SchedulerPorts(
-            () => ServerCapacities(system, registry),
+            () => ServerCapacities(system),
             index.ReadAsync,
             new Api.ClusterView(system).StatusOf,
             (domain, address) => MoveShardAsync(system, domain, address),
             (domain, address) => system.ActorSelection($"{address}/system/sharding/{TypeName}").Tell(new DomainCommands.Wake(domain)));
     }
 
-    /// <summary>Every registered server with its cluster status.</summary>
-    public static async Task<IReadOnlyList<ServerCapacity>> ServerCapacities(ActorSystem system, IReadOnlyActorRegistry registry)
+    /// <summary>Every registered server with its cluster status, from the replicated server index (asks no one).</summary>
+    public static async Task<IReadOnlyList<ServerCapacity>> ServerCapacities(ActorSystem system)
     {
         var status = new Api.ClusterView(system);
-        return [.. (await new Api.NodeDirectory(registry, system).ListServersAsync())
+        return [.. (await new ServerIndex(system).ReadAsync())
+            .OrderBy(s => s.Name, StringComparer.Ordinal)
             .Select(s => new ServerCapacity(s.Name, s.Address, s.Pool, s.Cpus, s.MemoryMiB, status.StatusOf(s.Address)))];
     }
 }

@@ -109,14 +109,14 @@ builder.Services.AddAkka(NodeOptions.SystemName, (akka, _) =>
         {
             registry.Register<JobBookKey>(system.ActorOf(Props.Create<JobBook>(), "jobs"));
             var registration = new ServerCommands.Register(options.Name, options.SelfAddress, options.Pool, facts);
-            system.ActorOf(ServerAgent.Props(registry.Get<ServerRegion>(), registration), "server-agent");
+            system.ActorOf(ServerAgent.Props(registry.Get<ServerRegion>(), registration, new ServerIndex(system).Publish), "server-agent");
             fencing?.Start(system);
             DomainWiring.Start(system, registry, options, driver, layout, fencing);
             system.ActorOf(CatalogWakeup.Props(registry.Get<DomainCatalog>(), registry.Get<DomainRegion>(),
                 name => new DomainCommands.Wake(name)), "domain-wakeup");
         })
         .WithSingleton<FailoverManagerKey>("failover-manager",
-            (system, registry, _) => FailoverManager.Props(DomainWiring.SchedulerPorts(system, registry)), singleton);
+            (system, registry, _) => FailoverManager.Props(DomainWiring.SchedulerPorts(system)), singleton);
 });
 
 var app = builder.Build();

@@ -96,13 +96,17 @@ public sealed class ServerEntityTests : SqliteTestKit
     public void The_agent_retries_until_the_region_answers()
     {
         var region = CreateTestProbe();
-        Sys.ActorOf(ServerAgent.Props(region.Ref, Registration()));
+        var published = new System.Collections.Concurrent.ConcurrentQueue<ServerView>();
+        Sys.ActorOf(ServerAgent.Props(region.Ref, Registration(), published.Enqueue));
 
         region.ExpectMsg(Registration(), Wait); // ignored: the agent's ask times out (5 s) and it tries again
         region.ExpectMsg(Registration(), TimeSpan.FromSeconds(10));
+        Assert.Empty(published); // not announced before the entity acknowledged
         region.Reply(new ServerReplies.Registered("node1"));
 
         region.ExpectNoMsg(TimeSpan.FromSeconds(1.5)); // acknowledged: no more attempts
+        var view = Assert.Single(published);
+        Assert.Equal(("node1", "akka.tcp://vmc@10.0.0.1:4053", "default", 16, 65536L), (view.Name, view.Address, view.Pool, view.Cpus, view.MemoryMiB));
     }
 
     [Fact]
@@ -110,7 +114,7 @@ public sealed class ServerEntityTests : SqliteTestKit
     {
         var catalog = CreateTestProbe();
         var server = Sys.ActorOf(ServerEntity.Props("node1", catalog.Ref));
-        Sys.ActorOf(ServerAgent.Props(server, Registration()));
+        Sys.ActorOf(ServerAgent.Props(server, Registration(), _ => { }));
 
         catalog.ExpectMsg(new CatalogMessages.Add("node1"), Wait);
         AwaitCondition(() => Get(server, "node1") is not null, Wait);

@@ -40,11 +40,11 @@ public sealed class DomainIndex(ActorSystem system) : IDomainIndex
 
     public void Publish(DomainIndexEntry entry) =>
         _replicator.Tell(Dsl.Update(Key, LWWDictionary<string, DomainIndexEntry>.Empty, WriteLocal.Instance,
-            d => d.SetItem(_self, entry.Name, entry)), ActorRefs.NoSender);
+            d => d.SetItem(_self, entry.Name, entry)), ActorRefs.Nobody);
 
     public void Remove(string name) =>
         _replicator.Tell(Dsl.Update(Key, LWWDictionary<string, DomainIndexEntry>.Empty, WriteLocal.Instance,
-            d => d.Remove(_self, name)), ActorRefs.NoSender);
+            d => d.Remove(_self, name)), ActorRefs.Nobody);
 
     /// <summary>This node's current copy of the index.</summary>
     public async Task<IReadOnlyDictionary<string, DomainIndexEntry>> ReadAsync()

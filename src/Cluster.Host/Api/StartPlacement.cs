@@ -51,7 +51,7 @@ public sealed class StartPlacement(ActorSystem system, NodeDirectory dir)
     /// <summary>The placement function over the servers and domains as this node sees them now.</summary>
     private async Task<PlacementResult> ChooseAsync(DomainView view, string? server)
     {
-        var servers = await DomainWiring.ServerCapacities(system, dir.Registry);
+        var servers = await DomainWiring.ServerCapacities(system);
         var domains = await new DomainIndex(system).ReadAsync();
         return Placement.Choose(new PlacementRequest(view.Name, view.Pool, view.Vcpus, view.MemoryMiB, server), servers, domains.Values);
     }
