@@ -4,6 +4,7 @@ using Akka.Cluster.Sharding;
 using Akka.Cluster.Sharding.External;
 using Akka.Hosting;
 using Actors.Domains;
+using Actors.Domains.Catalog;
 using Actors.Domains.Index;
 using Actors.Domains.Leases;
 using Actors.Domains.Migration;
@@ -45,12 +46,13 @@ public static class DomainWiring
     public static Task MoveShardAsync(ActorSystem system, string domain, string address) =>
         ExternalShardAllocation.Get(system).ClientFor(TypeName).UpdateShardLocation(domain, Address.Parse(address));
 
-    public static SchedulerPorts SchedulerPorts(ActorSystem system)
+    public static SchedulerPorts SchedulerPorts(ActorSystem system, IReadOnlyActorRegistry registry)
     {
         var index = new DomainIndex(system);
         return new SchedulerPorts(
             () => ServerCapacities(system),
             index.ReadAsync,
+            async () => (await registry.Get<DomainCatalog>().Ask<CatalogMessages.Entries>(new CatalogMessages.List(), TimeSpan.FromSeconds(10))).Names,
             new Api.ClusterView(system).StatusOf,
             (domain, address) => MoveShardAsync(system, domain, address),
             (domain, address) => system.ActorSelection($"{address}/system/sharding/{TypeName}").Tell(new DomainCommands.Wake(domain)));

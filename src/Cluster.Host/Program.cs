@@ -116,7 +116,7 @@ builder.Services.AddAkka(NodeOptions.SystemName, (akka, _) =>
                 name => new DomainCommands.Wake(name)), "domain-wakeup");
         })
         .WithSingleton<FailoverManagerKey>("failover-manager",
-            (system, registry, _) => FailoverManager.Props(DomainWiring.SchedulerPorts(system)), singleton);
+            (system, registry, _) => FailoverManager.Props(DomainWiring.SchedulerPorts(system, registry)), singleton);
 });
 
 var app = builder.Build();

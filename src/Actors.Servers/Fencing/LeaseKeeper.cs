@@ -13,6 +13,10 @@ namespace Actors.Servers.Fencing;
 /// A failed or slow renewal (abandoned after one renew interval) is logged and leaves the heartbeat alone, so the
 /// watchdog fences this server's VMMs if renewals keep failing. Domain actors acquire and release leases through
 /// <see cref="DomainLeaseStore"/> directly; this actor only renews.
+/// Once the last success is older than <see cref="FencingSettings.WatchdogTimeout"/> (the host was frozen, or the
+/// database out of reach), the watchdog has killed this server's VMMs and its leases may pass to other servers:
+/// the keeper stops renewing for good and reports the lapse, so the server fences itself instead of carrying on
+/// with leases it no longer really holds.
 /// </summary>
 public sealed class LeaseKeeper : ReceiveActor, IWithTimers
 {
@@ -35,11 +39,19 @@ public sealed class LeaseKeeper : ReceiveActor, IWithTimers
     private readonly string _heartbeatFile;
     private readonly string _heartbeatTemp;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Action<DateTimeOffset> _renewed;
+    private readonly Action<TimeSpan> _lapsed;
     private bool _inFlight;
+    private bool _stopped;
     private Status _status = new(null, 0, 0, 0, null);
 
-    public LeaseKeeper(DomainLeaseStore store, string owner, FencingSettings settings, string dataDir)
+    /// <param name="renewed">Told the issue time of each successful renewal.</param>
+    /// <param name="lapsed">Told once, with the age of the last success, when renewals stopped for too long.</param>
+    public LeaseKeeper(DomainLeaseStore store, string owner, FencingSettings settings, string dataDir,
+        Action<DateTimeOffset>? renewed = null, Action<TimeSpan>? lapsed = null)
     {
+        _renewed = renewed ?? (_ => { });
+        _lapsed = lapsed ?? (_ => { });
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         ArgumentException.ThrowIfNullOrWhiteSpace(dataDir);
         _store = store;
@@ -67,8 +79,9 @@ public sealed class LeaseKeeper : ReceiveActor, IWithTimers
     /// <summary>Where the keeper writes its heartbeat for a data dir.</summary>
     public static string HeartbeatPath(string dataDir) => Path.Combine(dataDir, "fencing", "heartbeat");
 
-    public static Props Props(DomainLeaseStore store, string owner, FencingSettings settings, string dataDir) =>
-        Akka.Actor.Props.Create(() => new LeaseKeeper(store, owner, settings, dataDir));
+    public static Props Props(DomainLeaseStore store, string owner, FencingSettings settings, string dataDir,
+        Action<DateTimeOffset>? renewed = null, Action<TimeSpan>? lapsed = null) =>
+        Akka.Actor.Props.Create(() => new LeaseKeeper(store, owner, settings, dataDir, renewed, lapsed));
 
     protected override void PreStart()
     {
@@ -78,6 +91,17 @@ public sealed class LeaseKeeper : ReceiveActor, IWithTimers
 
     private void Renew()
     {
+        if (_stopped) return;
+        if (_status.LastSuccess is { } last && DateTimeOffset.UtcNow - last > _settings.WatchdogTimeout)
+        {
+            _stopped = true;
+            Timers.CancelAll();
+            var age = DateTimeOffset.UtcNow - last;
+            _log.Warning("leases of {0} lapsed: the last renewal succeeded {1:0.0} s ago (watchdog timeout {2} s); renewing no more",
+                _owner, age.TotalSeconds, _settings.WatchdogTimeout.TotalSeconds);
+            _lapsed(age);
+            return;
+        }
         if (_inFlight) return; // the previous renewal is still running; it is abandoned at its deadline
         _inFlight = true;
         var issuedAt = DateTimeOffset.UtcNow;
@@ -85,7 +109,9 @@ public sealed class LeaseKeeper : ReceiveActor, IWithTimers
         var owner = _owner;
         var ttl = _settings.LeaseTtl;
         var deadline = _settings.RenewInterval;
-        RunRenewal().PipeTo(Self);
+        // Off the actor's thread: a database driver that blocks (SQLite waits on a busy lock synchronously) must
+        // not stop the ticks that notice a lapse.
+        Task.Run(RunRenewal).PipeTo(Self);
 
         async Task<object> RunRenewal()
         {
@@ -109,6 +135,7 @@ public sealed class LeaseKeeper : ReceiveActor, IWithTimers
     private void OnRenewed(Renewed r)
     {
         _inFlight = false;
+        if (_stopped) return; // a renewal that hung across the lapse: the server is fencing itself
         try
         {
             WriteHeartbeat(r.IssuedAt);
@@ -122,6 +149,7 @@ public sealed class LeaseKeeper : ReceiveActor, IWithTimers
         if (_status.LastError is not null || _status.Successes == 0)
             _log.Info("leases of {0} renewed ({1}); heartbeat {2}", _owner, r.Count, _heartbeatFile);
         _status = new Status(r.IssuedAt, r.Count, _status.Successes + 1, _status.Failures, null);
+        _renewed(r.IssuedAt);
     }
 
     private void WriteHeartbeat(DateTimeOffset at)

@@ -6,6 +6,7 @@ using Actors.Domains.Index;
 namespace Actors.Servers.Scheduling;
 
 /// <summary>How the failover manager sees and moves things; the host supplies them.</summary>
+/// <param name="DomainNames">Every domain that exists (the domain catalog).</param>
 /// <param name="StatusOf">A server's cluster status right now, by its cluster address ("up", "down", …).</param>
 /// <param name="MoveShard">Sets where a domain's shard lives (its server's cluster address).</param>
 /// <param name="Wake">Sends a domain a message through the shard region of the server at the given address, so
@@ -13,6 +14,7 @@ namespace Actors.Servers.Scheduling;
 public sealed record SchedulerPorts(
     Func<Task<IReadOnlyList<ServerCapacity>>> Servers,
     Func<Task<IReadOnlyDictionary<string, DomainIndexEntry>>> Domains,
+    Func<Task<IReadOnlyList<string>>> DomainNames,
     Func<string, string> StatusOf,
     Func<string, string, Task> MoveShard,
     Action<string, string> Wake);
@@ -26,6 +28,9 @@ public sealed record SchedulerPorts(
 /// The shard coordinator asks the same question (<see cref="WhereTo"/>) when a message reaches such a domain
 /// before the manager moved it, so the domain is started once, on its chosen server, not first wherever the
 /// message came from.
+/// A domain started just before its server failed may not be in the replicated index yet (it spreads by gossip):
+/// after each removal, every domain of the catalog that the index does not know is woken here, so that it
+/// recovers what it should be (running, if it was started) instead of waiting for someone to ask for it.
 /// </summary>
 public sealed class FailoverManager : ReceiveActor, IWithTimers
 {
@@ -40,6 +45,7 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
     private sealed record Move(string Domain, string From, string To, string ToAddress, bool Ha);
     private sealed record Moved(Move Move);
     private sealed record Decision(DateTime At, Move Move);
+    private sealed record Unindexed(IReadOnlyList<string> Names);
 
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(10);
@@ -56,7 +62,18 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
     {
         _ports = ports;
         Receive<Tick>(_ => Load());
-        Receive<ClusterEvent.MemberRemoved>(_ => Load());
+        Receive<ClusterEvent.MemberRemoved>(_ =>
+        {
+            Load();
+            WakeUnindexedAsync().PipeTo(Self, Self, n => n, ex => new Status.Failure(ex));
+        });
+        Receive<Unindexed>(m =>
+        {
+            if (m.Names.Count == 0) return;
+            _log.Info("failover: waking {0} domain(s) the index does not know yet: {1}", m.Names.Count, string.Join(", ", m.Names));
+            var self = Cluster.Get(Context.System).SelfAddress.ToString();
+            foreach (var name in m.Names) _ports.Wake(name, self);
+        });
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<Snapshot>(s =>
         {
@@ -110,6 +127,13 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
         if (_loading) return;
         _loading = true;
         LoadAsync(_ports).PipeTo(Self, Self, s => s, ex => new Status.Failure(ex));
+    }
+
+    private async Task<Unindexed> WakeUnindexedAsync()
+    {
+        var names = await _ports.DomainNames();
+        var indexed = await _ports.Domains();
+        return new Unindexed([.. names.Where(n => !indexed.ContainsKey(n))]);
     }
 
     private static async Task<Snapshot> LoadAsync(SchedulerPorts ports) => new(await ports.Servers(), await ports.Domains());

@@ -87,6 +87,37 @@ public sealed class LeaseKeeperTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifeti
     }
 
     [Fact]
+    public async Task When_renewals_stop_for_longer_than_the_watchdog_timeout_it_reports_the_lapse_once_and_renews_no_more()
+    {
+        await _store.TryAcquireAsync("d1", "server-a", Fast.LeaseTtl);
+        var renewed = new System.Collections.Concurrent.ConcurrentQueue<DateTimeOffset>();
+        var lapses = new System.Collections.Concurrent.ConcurrentQueue<TimeSpan>();
+        Sys.ActorOf(LeaseKeeper.Props(_store, "server-a", Fast, _dir, renewed.Enqueue, lapses.Enqueue));
+        await Eventually(() => !renewed.IsEmpty, TimeSpan.FromSeconds(5), "a first renewal");
+
+        // The database stops answering: another connection holds its write lock (renewals time out).
+        await using (var blocker = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dir, "vmc.db")};Pooling=False"))
+        {
+            await blocker.OpenAsync();
+            await using (var begin = blocker.CreateCommand())
+            {
+                begin.CommandText = "BEGIN EXCLUSIVE";
+                await begin.ExecuteNonQueryAsync();
+            }
+            await Eventually(() => !lapses.IsEmpty, TimeSpan.FromSeconds(5), "the lapse is reported");
+            Assert.True(lapses.Single() > Fast.WatchdogTimeout, $"reported after {lapses.Single()}");
+        }
+
+        // The database answers again, but the keeper renews no more: the server fences itself instead.
+        var count = renewed.Count;
+        var heartbeat = Heartbeat();
+        await Task.Delay(Fast.RenewInterval * 5); // several renew intervals: nothing may happen
+        Assert.Equal(count, renewed.Count);
+        Assert.Equal(heartbeat, Heartbeat());
+        Assert.Single(lapses);
+    }
+
+    [Fact]
     public void Invalid_settings_are_refused_when_the_keeper_starts()
     {
         Assert.Throws<ArgumentException>(() => new FencingSettings { LeaseTtl = TimeSpan.FromSeconds(5) }.Validate());

@@ -29,6 +29,7 @@ public sealed class FailoverManagerTests() : TestKit("""
         public SchedulerPorts Ports => new(
             () => Task.FromResult(Servers),
             () => Task.FromResult(Domains),
+            () => Task.FromResult<IReadOnlyList<string>>([.. Domains.Keys]),
             address => LiveStatus.TryGetValue(address, out var s) ? s : Servers.First(x => x.Address == address).Status,
             (d, a) => { Moves.Enqueue((d, a)); return Task.CompletedTask; },
             (d, _) => Wakes.Enqueue(d));
