@@ -14,11 +14,14 @@ namespace Cluster.Host.Audit;
 /// </summary>
 public static class AuditProjection
 {
+    /// <summary>The projection's read journal (akka.hocon says why it is not the plugin's default one).</summary>
+    public const string ReadJournalId = "akka.persistence.query.journal.audit";
+
     /// <summary>Runs from <paramref name="from"/>; <paramref name="written"/> is told each committed offset.</summary>
     public static (UniqueKillSwitch Stop, Task<Done> Completion) Run(ActorSystem system, AuditStore store, AuditSettings settings,
         AuditPosition from, Action<long> written)
     {
-        var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(ReadJournalId);
         var maker = new AuditRowMaker(from.DomainPools);
         var offset = from.Offset;
         return journal.AllEvents(Offset.Sequence(from.Offset))

@@ -86,9 +86,16 @@ public sealed class AuditProjector : ReceiveActor, IWithTimers
     private void Load()
     {
         var generation = _generation;
-        _store.Database.InitializeAsync().ContinueWith(_ => _store.LoadAsync()).Unwrap().ContinueWith(t => t.IsCompletedSuccessfully
+        LoadAsync().ContinueWith(t => t.IsCompletedSuccessfully
             ? (object)new Loaded(generation, t.Result)
             : new Ended(generation, t.Exception!.GetBaseException().Message)).PipeTo(Self);
+    }
+
+    private async Task<AuditPosition> LoadAsync()
+    {
+        await _store.Database.InitializeAsync();
+        if (!await _store.Database.PrepareJournalAsync()) throw new InvalidOperationException("the journal table does not exist yet");
+        return await _store.LoadAsync();
     }
 
     private void Run(AuditPosition position)
