@@ -42,6 +42,60 @@ internal sealed class ApiClient : IDisposable
 
     public static string Segment(string value) => Uri.EscapeDataString(value);
 
+    /// <summary>
+    /// Follows a server-sent event stream: calls <paramref name="onEvent"/> with the data of each event, in order,
+    /// until the node ends the stream (returns) or <paramref name="ct"/> is cancelled (throws OperationCanceledException).
+    /// </summary>
+    public async Task StreamAsync(string path, Action<JsonElement> onEvent, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/'));
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        HttpResponseMessage response;
+        try
+        {
+            // ResponseHeadersRead: the client's timeout bounds the wait for the headers, not the open-ended stream.
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new UnreachableException(Address, Reason(ex));
+        }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new UnreachableException(Address, $"no answer within {_timeout.TotalSeconds:0} s");
+        }
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+                throw new ApiException(ErrorSentence(response.StatusCode, text), (int)response.StatusCode);
+            }
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false));
+            var data = new StringBuilder();
+            try
+            {
+                while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
+                {
+                    if (line.StartsWith("data:", StringComparison.Ordinal))
+                    {
+                        data.Append(line.AsSpan(5).TrimStart(' '));
+                    }
+                    else if (line.Length == 0 && data.Length > 0)
+                    {
+                        using var doc = JsonDocument.Parse(data.ToString());
+                        onEvent(doc.RootElement.Clone());
+                        data.Clear();
+                    }
+                }
+            }
+            catch (IOException) when (!ct.IsCancellationRequested)
+            {
+                throw new UnreachableException(Address, "the stream was cut");
+            }
+        }
+    }
+
     private async Task<JsonElement> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path.TrimStart('/'));

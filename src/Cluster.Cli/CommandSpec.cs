@@ -40,7 +40,8 @@ internal sealed record CommandSpec(
         Switches.Concat(StartsJob ? GlobalSwitches.JobSwitches : []).Append(GlobalSwitches.Json);
 }
 
-internal sealed record PaletteSpec(string Name, string Description, IReadOnlyList<CommandSpec> Commands)
+/// <summary>A palette of commands. <see cref="DefaultCommand"/> runs when no command is named (<c>vmc audit --since 2h</c>).</summary>
+internal sealed record PaletteSpec(string Name, string Description, IReadOnlyList<CommandSpec> Commands, string? DefaultCommand = null)
 {
     public CommandSpec? Find(string command) =>
         Commands.FirstOrDefault(c => string.Equals(c.Name, command, StringComparison.Ordinal));

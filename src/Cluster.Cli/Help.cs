@@ -40,6 +40,10 @@ internal static class Help
         sb.AppendLine($"vmc {palette.Name} - {palette.Description}");
         sb.AppendLine();
         sb.AppendLine($"Usage: vmc [host:port] {palette.Name} <command> [arguments] [switches]");
+        if (palette.DefaultCommand is { } fallback)
+        {
+            sb.AppendLine($"       vmc [host:port] {palette.Name} [switches]   (runs '{palette.Name} {fallback}')");
+        }
         sb.AppendLine();
         sb.AppendLine("Commands:");
         foreach (var c in palette.Commands)

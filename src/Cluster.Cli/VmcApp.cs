@@ -9,7 +9,7 @@ namespace Cluster.Cli;
 public sealed class VmcApp(VmcOptions? options = null)
 {
     internal static readonly IReadOnlyList<PaletteSpec> Palettes =
-        [ClusterPalette.Spec, ServerPalette.Spec, DomainPalette.Spec, JobPalette.Spec];
+        [ClusterPalette.Spec, ServerPalette.Spec, DomainPalette.Spec, JobPalette.Spec, AuditPalette.Spec];
 
     private static readonly IReadOnlySet<string> ValueSwitches = CommandLine.ValueSwitches(Palettes);
 
@@ -112,7 +112,7 @@ public sealed class VmcApp(VmcOptions? options = null)
         }
 
         var palette = FindPalette(pos[0]) ?? throw new UsageException($"unknown palette '{pos[0]}'", "");
-        if (pos.Count < 2)
+        if (pos.Count < 2 && (inv.Help || palette.DefaultCommand is null))
         {
             if (inv.Help)
             {
@@ -121,7 +121,7 @@ public sealed class VmcApp(VmcOptions? options = null)
             }
             throw new UsageException($"missing command for palette '{palette.Name}'", palette.Name);
         }
-        var command = palette.Find(pos[1])
+        var command = palette.Find(pos.Count < 2 ? palette.DefaultCommand! : pos[1])
             ?? (inv.Help ? null : throw new UsageException($"unknown command '{pos[1]}' in palette '{palette.Name}'", palette.Name));
         if (command is null || inv.Help)
         {
@@ -171,7 +171,7 @@ public sealed class VmcApp(VmcOptions? options = null)
             }
         }
 
-        var args = inv.Positionals.Skip(2).ToList();
+        var args = inv.Positionals.Skip(2).ToList(); // none when the palette's default command runs
         if (args.Count < command.Arguments.Count)
         {
             throw new UsageException($"missing argument {command.Arguments[args.Count]} for {what}", palette.Name);

@@ -26,6 +26,9 @@ public sealed class VmcOptions
 
     public TimeSpan HttpTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Ends open-ended commands (audit --follow) from a test; in a shell, Ctrl-C ends vmc as always.</summary>
+    public CancellationToken Cancel { get; init; }
+
     /// <summary>How often --wait asks for the job.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 }

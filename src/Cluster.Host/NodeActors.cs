@@ -7,3 +7,4 @@ public sealed class DomainCatalog;
 public sealed class ServerCatalog;
 public sealed class JobBookKey;
 public sealed class FailoverManagerKey;
+public sealed class AuditProjectorKey;

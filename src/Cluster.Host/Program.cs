@@ -9,6 +9,7 @@ using Actors.Servers;
 using Actors.Servers.Scheduling;
 using Cluster.Host;
 using Cluster.Host.Api;
+using Cluster.Host.Audit;
 using Cluster.Host.Fencing;
 
 var (options, optionError) = NodeOptions.Parse(args, Environment.GetEnvironmentVariable);
@@ -37,6 +38,17 @@ try
 catch (Exception ex)
 {
     Console.Error.WriteLine($"error: cannot open the database ({db.Description}): {ex.Message}");
+    return 1;
+}
+
+var auditDb = AuditDatabase.For(db);
+try
+{
+    await auditDb.InitializeAsync();
+}
+catch (Exception ex)
+{
+    Console.Error.WriteLine($"error: cannot create the audit tables ({db.Description}): {ex.Message}");
     return 1;
 }
 
@@ -77,6 +89,7 @@ builder.Services.AddSingleton(options);
 builder.Services.AddSingleton<NodeDirectory>();
 builder.Services.AddSingleton<ClusterView>();
 builder.Services.AddSingleton<StartPlacement>();
+builder.Services.AddSingleton(new AuditReader(auditDb));
 
 var layout = new DomainLayout(options.DataDir);
 var singleton = new ClusterSingletonOptions { Role = "server" };
@@ -116,7 +129,9 @@ builder.Services.AddAkka(NodeOptions.SystemName, (akka, _) =>
                 name => new DomainCommands.Wake(name)), "domain-wakeup");
         })
         .WithSingleton<FailoverManagerKey>("failover-manager",
-            (system, registry, _) => FailoverManager.Props(DomainWiring.SchedulerPorts(system, registry)), singleton);
+            (system, registry, _) => FailoverManager.Props(DomainWiring.SchedulerPorts(system, registry)), singleton)
+        .WithSingleton<AuditProjectorKey>("audit-projection",
+            (system, _, _) => AuditProjector.Props(new AuditStore(auditDb), AuditSettings.From(system.Settings.Config)), singleton);
 });
 
 var app = builder.Build();
@@ -125,6 +140,7 @@ ClusterView.Map(app);
 ServerRoutes.Map(app);
 DomainRoutes.Map(app);
 JobRoutes.Map(app);
+AuditRoutes.Map(app);
 app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
     "node {Name} starting: cluster {Address}, API http://{ApiHost}:{ApiPort}, {Db}, VMM {Vmm} ({Hypervisor}), data {DataDir}",
     options.Name, options.SelfAddress, options.ApiHost, options.ApiPort, db.Description, driver.Name, facts.Hypervisor, options.DataDir));

@@ -3,7 +3,7 @@ using Cluster.Cli.Output;
 
 namespace Cluster.Cli.Palettes;
 
-/// <summary>domain create|start|stop|kill|restart|pause|resume|delete|show|list.</summary>
+/// <summary>domain create|start|stop|kill|restart|pause|resume|delete|show|list|history.</summary>
 internal static class DomainPalette
 {
     private static readonly string[] RestartPolicies = ["always", "on-crash", "never"];
@@ -41,6 +41,8 @@ internal static class DomainPalette
         new("delete", "delete a stopped domain", ["NAME"], [], DeleteAsync, StartsJob: true),
         new("show", "show one domain", ["NAME"], [], ShowAsync),
         new("list", "list the domains", [], [], ListAsync),
+        new("history", "the domain's events as a timeline: state changes, servers, who did what", ["NAME"],
+            [DomainHistory.Limit], DomainHistory.RunAsync),
     ]);
 
     private static CommandSpec Transition(string name, string description) =>

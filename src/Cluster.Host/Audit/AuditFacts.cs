@@ -1,0 +1,75 @@
+using Actors.Domains;
+using Actors.Domains.Catalog;
+using Actors.Domains.Serialization;
+using Actors.Servers;
+using static Actors.Domains.DomainEvents;
+
+namespace Cluster.Host.Audit;
+
+/// <summary>
+/// What one persisted event says for the audit: its type, when, who, which job, on which node, and the domain,
+/// server and pool it is about (null when the event does not name them). Pure: the tagger and the projection
+/// both read events through it, so the tags and the audit table never disagree.
+/// </summary>
+public sealed record AuditFacts(
+    string Type,
+    DateTimeOffset At,
+    string Principal,
+    string? JobId,
+    string? Node,
+    string? Domain,
+    string? Server,
+    string? Pool,
+    string Summary)
+{
+    /// <summary>Catalog events carry no principal: the catalogs only mirror what the entities did.</summary>
+    public const string SystemPrincipal = "system";
+
+    /// <summary>Every event type the audit knows, e.g. <c>domain.migrated</c> (the journal manifest without its version).</summary>
+    public static readonly IReadOnlyDictionary<Type, string> TypeNames =
+        DomainEventSerializer.Manifests.Concat(ServerEventSerializer.Manifests)
+            .Where(kv => kv.Key != "domain.index-entry.v1") // replicated, never persisted
+            .ToDictionary(kv => kv.Value, kv => kv.Key[..kv.Key.LastIndexOf('.')]);
+
+    public static readonly IReadOnlySet<string> KnownTypes = TypeNames.Values.ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The facts of a persisted event, or null for anything the audit does not know.</summary>
+    public static AuditFacts? Of(object evt)
+    {
+        if (!TypeNames.TryGetValue(evt.GetType(), out var type)) return null;
+        return evt switch
+        {
+            IDomainEvent e => new AuditFacts(type, e.Meta.At, e.Meta.Principal, e.Meta.JobId, e.Meta.Node, e.Name,
+                ServerOf(e) ?? e.Meta.Node, (e as Created)?.Spec.Pool, AuditSummary.Of(e)),
+            ServerEvents.Registered e => new AuditFacts(type, e.Meta.At, e.Meta.Principal, e.Meta.JobId, e.Meta.Node, null,
+                e.Name, e.Pool, $"registered at {e.Address} in pool {e.Pool} ({e.Facts.Cpus} CPUs, {e.Facts.MemoryMiB} MiB)"),
+            CatalogEvents.EntryAdded e => new AuditFacts(type, e.At, SystemPrincipal, null, null, null, null, null, $"{e.Name} added to a catalog"),
+            CatalogEvents.EntryRemoved e => new AuditFacts(type, e.At, SystemPrincipal, null, null, null, null, null, $"{e.Name} removed from a catalog"),
+            _ => null,
+        };
+    }
+
+    /// <summary>The server a domain event names; the others happened where the domain lived, its node.</summary>
+    private static string? ServerOf(IDomainEvent e) => e switch
+    {
+        Started s => s.Server,
+        Adopted a => a.Server,
+        Migrated m => m.To,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Tags for Akka.Persistence.Query's EventsByTag: <c>domain:web1</c>, <c>server:node1</c>, <c>pool:default</c>,
+    /// <c>principal:alice</c>, <c>node:node1</c>, <c>job:j-1</c>, <c>type:domain.started</c>; only those the event names.
+    /// </summary>
+    public IEnumerable<string> Tags()
+    {
+        yield return "type:" + Type;
+        yield return "principal:" + Principal;
+        if (Domain is not null) yield return "domain:" + Domain;
+        if (Server is not null) yield return "server:" + Server;
+        if (Node is not null) yield return "node:" + Node;
+        if (Pool is not null) yield return "pool:" + Pool;
+        if (JobId is not null) yield return "job:" + JobId;
+    }
+}

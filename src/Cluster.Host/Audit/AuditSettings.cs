@@ -1,0 +1,14 @@
+using Akka.Configuration;
+
+namespace Cluster.Host.Audit;
+
+/// <summary>vmc.audit in akka.hocon.</summary>
+public sealed record AuditSettings(int BatchSize, TimeSpan BatchWindow, TimeSpan MinBackoff, TimeSpan MaxBackoff)
+{
+    public static AuditSettings From(Config config)
+    {
+        var c = config.GetConfig("vmc.audit");
+        return new AuditSettings(c.GetInt("batch-size", 2000), c.GetTimeSpan("batch-window", TimeSpan.FromMilliseconds(50)),
+            c.GetTimeSpan("min-backoff", TimeSpan.FromSeconds(1)), c.GetTimeSpan("max-backoff", TimeSpan.FromSeconds(30)));
+    }
+}
