@@ -14,12 +14,7 @@ public static class NodeConfig
         sb.AppendLine($"akka.remote.dot-netty.tcp.hostname = {Quote(options.Hostname)}");
         sb.AppendLine($"akka.remote.dot-netty.tcp.port = {options.Port}");
         sb.AppendLine($"akka.cluster.seed-nodes = [{string.Join(", ", seeds.Select(Quote))}]");
-        foreach (var plugin in new[]
-                 {
-                     "akka.persistence.journal.sql", "akka.persistence.journal.sharding",
-                     "akka.persistence.snapshot-store.sql", "akka.persistence.snapshot-store.sharding",
-                     "akka.persistence.query.journal.sql",
-                 })
+        foreach (var plugin in Persistence.JournalDataOptions.PluginIds)
         {
             sb.AppendLine($"{plugin}.connection-string = {Quote(db.ConnectionString)}");
             sb.AppendLine($"{plugin}.provider-name = {Quote(db.ProviderName)}");

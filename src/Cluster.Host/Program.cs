@@ -10,6 +10,7 @@ using Actors.Servers.Scheduling;
 using Cluster.Host;
 using Cluster.Host.Api;
 using Cluster.Host.Fencing;
+using Cluster.Host.Persistence;
 
 var (options, optionError) = NodeOptions.Parse(args, Environment.GetEnvironmentVariable);
 if (options is null)
@@ -92,6 +93,7 @@ var sharding = new ShardOptions
 builder.Services.AddAkka(NodeOptions.SystemName, (akka, _) =>
 {
     akka.AddHocon(hocon, HoconAddMode.Prepend)
+        .AddSetup(JournalDataOptions.Setup(db))
         .ConfigureLoggers(l =>
         {
             l.ClearLoggers();

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
-using Akka.Configuration;
+using Akka.Actor.Setup;
 using Actors.Domains;
 using Cluster.Host;
 using Vmm.Native.Simulated;
@@ -8,7 +8,10 @@ using Vmm.Native.Simulated;
 namespace JournalBench;
 
 /// <summary>What one run of the domain workload measured.</summary>
-public sealed record WorkloadResult(double CommandsPerSecond, double EventsPerSecond, double P50Ms, double P99Ms, long Rejections);
+/// <param name="CpuUsPerEvent">Process CPU time per journal row written: what the write path costs whatever share of
+/// the cores the machine's other load leaves this run.</param>
+public sealed record WorkloadResult(double CommandsPerSecond, double EventsPerSecond, double P50Ms, double P99Ms, long Rejections,
+    double CpuUsPerEvent);
 
 /// <summary>
 /// Real domain actors (no sharding: created directly, as the actor's own tests do) on the simulated VMM, each
@@ -16,10 +19,10 @@ public sealed record WorkloadResult(double CommandsPerSecond, double EventsPerSe
 /// </summary>
 public static class DomainWorkload
 {
-    public static async Task<WorkloadResult> RunAsync(Config config, BenchDatabase database, DatabaseSetup db, string dataDir,
+    public static async Task<WorkloadResult> RunAsync(ActorSystemSetup setup, BenchDatabase database, DatabaseSetup db, string dataDir,
         BenchOptions options)
     {
-        var system = ActorSystem.Create("bench", config);
+        var system = ActorSystem.Create("bench", setup);
         try
         {
             var stats = new WorkloadStats();
@@ -35,14 +38,14 @@ public static class DomainWorkload
             stats.StartMeasuring();
             var acks0 = stats.Acks;
             var rows0 = await database.RowsAsync(db, "journal");
-            var clock = Stopwatch.StartNew();
+            var cpu = CpuClock.Start();
             await Task.Delay(options.Measure);
             var acks1 = stats.Acks;
             var rows1 = await database.RowsAsync(db, "journal");
-            var seconds = clock.Elapsed.TotalSeconds;
+            var (seconds, cpuUs) = cpu.Elapsed();
             stats.StopMeasuring();
             return new WorkloadResult((acks1 - acks0) / seconds, (rows1 - rows0) / seconds,
-                stats.Percentile(0.50), stats.Percentile(0.99), stats.Rejections);
+                stats.Percentile(0.50), stats.Percentile(0.99), stats.Rejections, cpuUs / Math.Max(1, rows1 - rows0));
         }
         finally
         {

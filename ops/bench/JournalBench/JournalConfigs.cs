@@ -1,23 +1,29 @@
+using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
 using Cluster.Host;
+using Cluster.Host.Persistence;
 
 namespace JournalBench;
 
-/// <summary>The two actor-system configurations compared: the plugin's defaults, and the node's own.</summary>
+/// <summary>The two actor-system setups compared: the plugin's defaults, and the node's own.</summary>
 public static class JournalConfigs
 {
     /// <summary>
-    /// Everything the node runs with (akka.hocon plus what NodeConfig adds for the database), on a local actor
-    /// system: no cluster is needed to measure the journal.
+    /// Everything the node runs with (akka.hocon plus what NodeConfig adds for the database, and the plugins' database
+    /// options), on a local actor system: no cluster is needed to measure the journal.
     /// </summary>
-    public static Config Project(DatabaseSetup db, string dataDir, string? configFile) =>
+    public static ActorSystemSetup Project(DatabaseSetup db, string dataDir, string? configFile) =>
+        BootstrapSetup.Create().WithConfig(ProjectConfig(db, dataDir, configFile)).And(JournalDataOptions.Setup(db));
+
+    private static Config ProjectConfig(DatabaseSetup db, string dataDir, string? configFile) =>
         ConfigurationFactory.ParseString(Local).WithFallback(ConfigurationFactory.ParseString(NodeConfig.Build(Options(dataDir, configFile), db)));
 
     /// <summary>
     /// The plugin with nothing but what it requires (connection string, provider, table creation), under plugin
     /// ids of their own so that no setting of akka.hocon reaches it; the node's serializers all the same.
     /// </summary>
-    public static Config PluginDefaults(DatabaseSetup db, string dataDir) =>
+    public static ActorSystemSetup PluginDefaults(DatabaseSetup db, string dataDir) => ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(
         ConfigurationFactory.ParseString(Local + $$"""
             akka.persistence.journal.plugin = "akka.persistence.journal.bench-default"
             akka.persistence.journal.bench-default {
@@ -35,11 +41,11 @@ public static class JournalConfigs
               provider-name = {{Quote(db.ProviderName)}}
               auto-initialize = true
             }
-            """).WithFallback(Project(db, dataDir, null));
+            """).WithFallback(ProjectConfig(db, dataDir, null))));
 
     /// <summary>The journal's batch size in the node's configuration (the raw loop writes batches of this size).</summary>
     public static int ProjectBatchSize(DatabaseSetup db, string dataDir, string? configFile) =>
-        Project(db, dataDir, configFile).GetInt("akka.persistence.journal.sql.batch-size", 100);
+        ProjectConfig(db, dataDir, configFile).GetInt("akka.persistence.journal.sql.batch-size", 100);
 
     private const string Local = """
         akka.actor.provider = local
