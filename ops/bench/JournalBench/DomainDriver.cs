@@ -30,6 +30,7 @@ public sealed class DomainDriver : ReceiveActor
         Receive<DomainReplies.Accepted>(_ =>
         {
             _stats.Acked(Stopwatch.GetElapsedTime(_sentAt).TotalMilliseconds);
+            if (_step == 1) _stats.FirstAnswer();
             _acked = true;
             NextIfDone();
         });

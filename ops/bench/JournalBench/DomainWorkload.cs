@@ -10,8 +10,9 @@ namespace JournalBench;
 /// <summary>What one run of the domain workload measured.</summary>
 /// <param name="CpuUsPerEvent">Process CPU time per journal row written: what the write path costs whatever share of
 /// the cores the machine's other load leaves this run.</param>
+/// <param name="CpuUsPerCommand">The same per acknowledged command.</param>
 public sealed record WorkloadResult(double CommandsPerSecond, double EventsPerSecond, double P50Ms, double P99Ms, long Rejections,
-    double CpuUsPerEvent);
+    double CpuUsPerEvent, double CpuUsPerCommand);
 
 /// <summary>
 /// Real domain actors (no sharding: created directly, as the actor's own tests do) on the simulated VMM, each
@@ -34,6 +35,10 @@ public static class DomainWorkload
                 system.ActorOf(DomainDriver.Props(domain, name, stats), "driver-" + name);
             }
             using var progress = options.Progress ? new Timer(_ => Console.Error.WriteLine($"  {stats.Acks} acks"), null, 1000, 1000) : null;
+            // Warm-up: every domain has recovered and been created (or the cap passed), then a steady stretch.
+            var started = Stopwatch.StartNew();
+            while (stats.Answered < options.Domains && started.Elapsed < options.StartCap)
+                await Task.Delay(100);
             await Task.Delay(options.Warmup);
             stats.StartMeasuring();
             var acks0 = stats.Acks;
@@ -45,7 +50,7 @@ public static class DomainWorkload
             var (seconds, cpuUs) = cpu.Elapsed();
             stats.StopMeasuring();
             return new WorkloadResult((acks1 - acks0) / seconds, (rows1 - rows0) / seconds,
-                stats.Percentile(0.50), stats.Percentile(0.99), stats.Rejections, cpuUs / Math.Max(1, rows1 - rows0));
+                stats.Percentile(0.50), stats.Percentile(0.99), stats.Rejections, cpuUs / Math.Max(1, rows1 - rows0), cpuUs / Math.Max(1, acks1 - acks0));
         }
         finally
         {

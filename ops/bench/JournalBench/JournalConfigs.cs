@@ -43,6 +43,16 @@ public static class JournalConfigs
             }
             """).WithFallback(ProjectConfig(db, dataDir, null))));
 
+    /// <summary>
+    /// The node's configuration with Akka's in-memory journal and snapshot store: what the domain actors cost without
+    /// a database, the ceiling of any journal under them.
+    /// </summary>
+    public static ActorSystemSetup ActorsOnly(DatabaseSetup db, string dataDir) => ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(
+        ConfigurationFactory.ParseString("""
+            akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+            akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+            """).WithFallback(ProjectConfig(db, dataDir, null))));
+
     /// <summary>The journal's batch size in the node's configuration (the raw loop writes batches of this size).</summary>
     public static int ProjectBatchSize(DatabaseSetup db, string dataDir, string? configFile) =>
         ProjectConfig(db, dataDir, configFile).GetInt("akka.persistence.journal.sql.batch-size", 100);

@@ -21,6 +21,14 @@ Console.WriteLine($"journal bench: {options.Domains} domains, warm-up {options.W
 var summary = new List<string>();
 try
 {
+    if (options.Cases.Contains('m'))
+    {
+        var database = BenchDatabase.For("sqlite", options);
+        var (db, dir) = (await database.CreateAsync("actors-only"), Path.Combine(options.WorkDir, "actors-only"));
+        var alone = await DomainWorkload.RunAsync(JournalConfigs.ActorsOnly(db, dir), database, db, dir, options);
+        Console.WriteLine($"(m) domain actors alone, in-memory journal: {alone.CommandsPerSecond:0} cmd/s, " +
+                          $"ack p50 {alone.P50Ms:0.0} ms p99 {alone.P99Ms:0.0} ms, CPU {alone.CpuUsPerCommand:0} us/command");
+    }
     foreach (var kind in options.Databases)
     {
         var database = BenchDatabase.For(kind, options);

@@ -5,7 +5,7 @@ public static class Report
 {
     public static string Line(WorkloadResult r) =>
         $"{r.CommandsPerSecond:0} cmd/s, {r.EventsPerSecond:0} events/s, ack p50 {r.P50Ms:0.0} ms p99 {r.P99Ms:0.0} ms, " +
-        $"CPU {r.CpuUsPerEvent:0} us/event" +
+        $"CPU {r.CpuUsPerEvent:0} us/event {r.CpuUsPerCommand:0} us/command" +
         (r.Rejections > 0 ? $", {r.Rejections} rejected" : "");
 
     /// <summary>

@@ -5,11 +5,17 @@ public sealed class WorkloadStats
 {
     private readonly List<double> _latenciesMs = [];
     private long _acks;
+    private long _answered;
     private long _rejections;
     private volatile bool _measuring;
 
     public long Acks => Interlocked.Read(ref _acks);
     public long Rejections => Interlocked.Read(ref _rejections);
+
+    /// <summary>Domains whose first command was acknowledged (they have recovered and exist).</summary>
+    public long Answered => Interlocked.Read(ref _answered);
+
+    public void FirstAnswer() => Interlocked.Increment(ref _answered);
 
     public void StartMeasuring() => _measuring = true;
     public void StopMeasuring() => _measuring = false;
