@@ -19,7 +19,8 @@ public static class NodeConfig
             sb.AppendLine($"{plugin}.connection-string = {Quote(db.ConnectionString)}");
             sb.AppendLine($"{plugin}.provider-name = {Quote(db.ProviderName)}");
         }
-        sb.AppendLine($"akka.persistence.journal.sql.parallelism = ${{vmc.persistence.write-parallelism.{db.Kind}}}");
+        sb.AppendLine($"akka.persistence.journal.sql.parallelism = ${{vmc.persistence.{db.Kind}.write-parallelism}}");
+        sb.AppendLine($"akka.persistence.max-concurrent-recoveries = ${{vmc.persistence.{db.Kind}.max-concurrent-recoveries}}");
         sb.AppendLine($"akka.cluster.sharding.distributed-data.durable.lmdb.dir = {Quote(Path.Combine(options.DataDir, "ddata"))}");
         if (options.ConfigFile is { } extra) sb.AppendLine(File.ReadAllText(extra));
         return sb.ToString();
