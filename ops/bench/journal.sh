@@ -20,10 +20,11 @@ BENCH_DIR=${VMC_BENCH_DIR:-/tmp/vmc-bench}
 PG_PORT=${VMC_BENCH_PG_PORT:-34532}
 PROJECT=ops/bench/JournalBench/JournalBench.csproj
 
+# PostgreSQL is measured unless --db names only sqlite.
 want_pg=yes
-for arg in "$@"; do
-  [ "$arg" = sqlite ] && want_pg=no
-done
+case " $* " in
+  *" --db "*) case " $* " in *" postgresql "*) ;; *) want_pg=no ;; esac ;;
+esac
 
 dotnet build "$PROJECT" -c Release --nologo -v quiet >/dev/null \
   || { dotnet build "$PROJECT" -c Release --nologo -v quiet; exit 1; }
