@@ -8,6 +8,9 @@ public sealed record DatabaseSetup(string ConnectionString, string ProviderName,
     /// <summary>A database several servers share: their domains need leases and fencing.</summary>
     public bool Shared => ProviderName != "SQLite.MS";
 
+    /// <summary>"sqlite" or "postgresql", as settings per database are named (akka.hocon: vmc.persistence.sqlite, .postgresql).</summary>
+    public string Kind => Shared ? "postgresql" : "sqlite";
+
     public static DatabaseSetup For(NodeOptions options)
     {
         if (options.Db is { } db)

@@ -14,16 +14,13 @@ public static class NodeConfig
         sb.AppendLine($"akka.remote.dot-netty.tcp.hostname = {Quote(options.Hostname)}");
         sb.AppendLine($"akka.remote.dot-netty.tcp.port = {options.Port}");
         sb.AppendLine($"akka.cluster.seed-nodes = [{string.Join(", ", seeds.Select(Quote))}]");
-        foreach (var plugin in new[]
-                 {
-                     "akka.persistence.journal.sql", "akka.persistence.journal.sharding",
-                     "akka.persistence.snapshot-store.sql", "akka.persistence.snapshot-store.sharding",
-                     "akka.persistence.query.journal.sql", "akka.persistence.query.journal.audit",
-                 })
+        foreach (var plugin in Persistence.JournalDataOptions.PluginIds)
         {
             sb.AppendLine($"{plugin}.connection-string = {Quote(db.ConnectionString)}");
             sb.AppendLine($"{plugin}.provider-name = {Quote(db.ProviderName)}");
         }
+        sb.AppendLine($"akka.persistence.journal.sql.parallelism = ${{vmc.persistence.{db.Kind}.write-parallelism}}");
+        sb.AppendLine($"akka.persistence.max-concurrent-recoveries = ${{vmc.persistence.{db.Kind}.max-concurrent-recoveries}}");
         sb.AppendLine($"akka.cluster.sharding.distributed-data.durable.lmdb.dir = {Quote(Path.Combine(options.DataDir, "ddata"))}");
         if (options.ConfigFile is { } extra) sb.AppendLine(File.ReadAllText(extra));
         return sb.ToString();

@@ -11,6 +11,7 @@ using Cluster.Host;
 using Cluster.Host.Api;
 using Cluster.Host.Audit;
 using Cluster.Host.Fencing;
+using Cluster.Host.Persistence;
 
 var (options, optionError) = NodeOptions.Parse(args, Environment.GetEnvironmentVariable);
 if (options is null)
@@ -105,6 +106,7 @@ var sharding = new ShardOptions
 builder.Services.AddAkka(NodeOptions.SystemName, (akka, _) =>
 {
     akka.AddHocon(hocon, HoconAddMode.Prepend)
+        .AddSetup(JournalDataOptions.Setup(db))
         .ConfigureLoggers(l =>
         {
             l.ClearLoggers();
