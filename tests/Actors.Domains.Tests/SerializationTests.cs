@@ -46,6 +46,7 @@ public sealed class SerializationTests : Akka.TestKit.Xunit2.TestKit
         [typeof(CatalogEvents.EntryRemoved)] = new CatalogEvents.EntryRemoved("web1", At),
         [typeof(ServerEvents.Registered)] = new ServerEvents.Registered("node1", "akka.tcp://vmc@10.0.0.1:4053", "default",
             new HostFacts(16, 65536, "kvm", "8.2.2", "qemu"), Meta with { Principal = "system", JobId = null }),
+        [typeof(ServerView)] = new ServerView("node1", "akka.tcp://vmc@10.0.0.1:4053", "default", 16, 65536, "kvm", "8.2.2", "qemu", At),
     };
 
     public static TheoryData<string> DomainManifests() => [.. DomainEventSerializer.Manifests.Keys];
@@ -97,7 +98,7 @@ public sealed class SerializationTests : Akka.TestKit.Xunit2.TestKit
         foreach (var sample in Samples.Values)
         {
             var serializer = Sys.Serialization.FindSerializerFor(sample);
-            var expected = sample is ServerEvents.Registered ? ServerEventSerializer.SerializerId : DomainEventSerializer.SerializerId;
+            var expected = sample is ServerEvents.Registered or ServerView ? ServerEventSerializer.SerializerId : DomainEventSerializer.SerializerId;
             Assert.Equal(expected, serializer.Identifier);
             // through Akka's own serialization, by id and manifest (as the journal does)
             var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, sample);
