@@ -18,7 +18,7 @@ public static class NodeConfig
                  {
                      "akka.persistence.journal.sql", "akka.persistence.journal.sharding",
                      "akka.persistence.snapshot-store.sql", "akka.persistence.snapshot-store.sharding",
-                     "akka.persistence.query.journal.sql", "akka.persistence.query.journal.audit",
+                     "akka.persistence.query.journal.sql",
                  })
         {
             sb.AppendLine($"{plugin}.connection-string = {Quote(db.ConnectionString)}");

@@ -38,22 +38,23 @@ var watch = Stopwatch.StartNew();
 await loader.LoadAsync();
 Say($"{events} events of {domains} domains written to the journal in {watch.Elapsed.TotalSeconds:0.0} s ({events / watch.Elapsed.TotalSeconds:0} events/s)");
 
-// Catch-up: the projection's own stream from offset 0 until it has written the journal's last ordering.
-await auditDb.PrepareJournalAsync();
+// Catch-up: the projection's own loop from offset 0 until it has written the journal's last ordering.
 var store = new AuditStore(auditDb);
 var settings = AuditSettings.From(system.Settings.Config);
 long written = 0;
 watch.Restart();
-var (stop, _) = AuditProjection.Run(system, store, settings, await store.LoadAsync(), o => Interlocked.Exchange(ref written, o));
+var (stop, projection) = AuditProjection.Run(system, store, settings, await store.LoadAsync(), o => Interlocked.Exchange(ref written, o));
 var reader = new AuditReader(auditDb);
 var lastOrdering = events; // a fresh journal: orderings 1..events
 while (Interlocked.Read(ref written) < lastOrdering)
 {
+    if (projection.IsCompleted) await projection; // it ends only by failing: say why
     if (watch.Elapsed > TimeSpan.FromMinutes(30)) throw new TimeoutException($"projection at {written} of {lastOrdering}");
     await Task.Delay(20);
 }
 var catchUp = events / watch.Elapsed.TotalSeconds;
-stop.Shutdown();
+await stop.CancelAsync();
+await projection;
 Say($"projection catch-up: {events} events in {watch.Elapsed.TotalSeconds:0.0} s ({catchUp:0} events/s)");
 
 // "What happened to domain D on day 3?" Random domains, the same day.
