@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Actors.Domains.Serialization;
-
 namespace Cluster.Host.Audit;
 
 /// <summary>What one transaction of the projection writes: rows, the domain pools they taught it, and the new offset.</summary>
@@ -32,7 +29,7 @@ public sealed class AuditRowMaker(IReadOnlyDictionary<string, string> knownPools
             }
             rows.Add(new AuditRow(e.Ordering, facts.At, facts.Type, facts.Domain, facts.Server, pool,
                 facts.Principal, facts.JobId, facts.Node, e.PersistenceId, e.SequenceNr, facts.Summary,
-                JsonSerializer.Serialize(e.Event, e.Event.GetType(), ManifestJsonSerializer.Json)));
+                e.Json));
         }
         return new AuditBatch(rows, newPools, offset);
     }

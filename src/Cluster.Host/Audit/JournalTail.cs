@@ -1,10 +1,12 @@
-using System.Data.Common;
+using System.Text;
+using System.Text.Json;
 using Akka.Actor;
+using Actors.Domains.Serialization;
 
 namespace Cluster.Host.Audit;
 
-/// <summary>One journal row, its payload deserialized.</summary>
-public sealed record JournalEvent(long Ordering, string PersistenceId, long SequenceNr, object Event);
+/// <summary>One journal row: its payload deserialized, and as JSON text for the audit table.</summary>
+public sealed record JournalEvent(long Ordering, string PersistenceId, long SequenceNr, object Event, string Json);
 
 /// <summary>
 /// Reads the journal table of Akka.Persistence.Sql directly, in ordering order, and deserializes each payload
@@ -36,9 +38,16 @@ public sealed class JournalTail(AuditDatabase db, ActorSystem system)
             var ordering = reader.GetInt64(0);
             if (reader.IsDBNull(3)) throw new InvalidOperationException($"journal ordering {ordering} has no serializer id");
             var manifest = reader.IsDBNull(4) ? "" : reader.GetString(4);
-            var payload = _serialization.Deserialize((byte[])reader.GetValue(5), reader.GetInt32(3), manifest);
-            events.Add(new JournalEvent(ordering, reader.GetString(1), reader.GetInt64(2), payload));
+            var (bytes, serializerId) = ((byte[])reader.GetValue(5), reader.GetInt32(3));
+            var payload = _serialization.Deserialize(bytes, serializerId, manifest);
+            events.Add(new JournalEvent(ordering, reader.GetString(1), reader.GetInt64(2), payload, Json(bytes, serializerId, payload)));
         }
         return events;
     }
+
+    /// <summary>Persisted events are stored as JSON already (ManifestJsonSerializer): their bytes are the text, not serialized twice.</summary>
+    private string Json(byte[] bytes, int serializerId, object payload) =>
+        _serialization.FindSerializerForType(payload.GetType()) is ManifestJsonSerializer json && json.Identifier == serializerId
+            ? Encoding.UTF8.GetString(bytes)
+            : JsonSerializer.Serialize(payload, payload.GetType(), ManifestJsonSerializer.Json);
 }
