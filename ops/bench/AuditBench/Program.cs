@@ -10,17 +10,19 @@ using Cluster.Host;
 using Cluster.Host.Audit;
 using static Actors.Domains.DomainEvents;
 
-// usage: AuditBench LABEL EVENTS DATA_DIR [POSTGRES_CONNECTION]
+// usage: AuditBench LABEL EVENTS SCANS DATA_DIR [POSTGRES_CONNECTION]
 // Loads EVENTS domain events into a fresh journal (SQLite in DATA_DIR, or the PostgreSQL given), projects them
-// into the audit table, then asks "one domain, one day" of the table and of CurrentEventsByTag (the baseline).
+// into the audit table, then asks "one domain, one day" of the table and of CurrentEventsByTag (the baseline, SCANS
+// times: each takes seconds).
 // Prints readable lines and one "RESULT label p50 p99 baseline stats catchup" line for ops/bench/audit.sh.
-if (args.Length is < 3 or > 4)
+if (args.Length is < 4 or > 5)
 {
-    Console.Error.WriteLine("usage: AuditBench LABEL EVENTS DATA_DIR [POSTGRES_CONNECTION]");
+    Console.Error.WriteLine("usage: AuditBench LABEL EVENTS SCANS DATA_DIR [POSTGRES_CONNECTION]");
     return 2;
 }
-var (label, events, dataDir) = (args[0], int.Parse(args[1], CultureInfo.InvariantCulture), args[2]);
-string[] nodeArgs = args.Length == 4 ? ["--data-dir", dataDir, "--db", args[3]] : ["--data-dir", dataDir];
+var (label, events, scanCount, dataDir) =
+    (args[0], int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture), args[3]);
+string[] nodeArgs = args.Length == 5 ? ["--data-dir", dataDir, "--db", args[4]] : ["--data-dir", dataDir];
 var options = NodeOptions.Parse(nodeArgs, _ => null).Options ?? throw new InvalidOperationException("bad options");
 Directory.CreateDirectory(dataDir);
 var db = DatabaseSetup.For(options);
@@ -88,7 +90,7 @@ Say($"audit stats over a day: {statsTimes[2]:0.0} ms (median of 5; {stats!.Total
 var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
 var materializer = system.Materializer();
 var scans = new List<double>();
-for (var i = 0; i < 3; i++) // each scan takes seconds: three, for a median
+for (var i = 0; i < scanCount; i++)
 {
     var domain = JournalLoader.DomainName(random.Next(domains));
     watch.Restart();
