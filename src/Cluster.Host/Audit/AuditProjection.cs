@@ -38,9 +38,14 @@ public static class AuditProjection
                 if (gaps.Skipped is { } lost)
                     log.Warning("audit: journal orderings {0}..{1} stayed empty for {2}: moved past them (rolled back or deleted)",
                         lost.First, lost.Last, settings.GapTimeout);
-                // A full page without a hole: there is more, so the next page is read while this one is written.
+                // A full page without a hole: there is more, so the next page is read while this one is written (on
+                // another thread: SQLite's async calls complete synchronously).
                 var more = ready == settings.BatchSize;
-                if (more) next = tail.ReadAsync(page[^1].Ordering, settings.BatchSize, ct);
+                if (more)
+                {
+                    var after = page[^1].Ordering;
+                    next = Task.Run(() => tail.ReadAsync(after, settings.BatchSize, ct), ct);
+                }
                 if (ready > 0)
                 {
                     var batch = maker.Make(page.Take(ready).ToList(), offset);
