@@ -28,28 +28,13 @@ public sealed class AuditDatabase(string connectionString, bool postgres)
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>
-    /// Adds the nullable CSV tags column the projection's read journal selects (see akka.hocon, query.journal.audit)
-    /// once the journal table exists; false while it does not (the plugin creates it on first use).
-    /// </summary>
-    public async Task<bool> PrepareJournalAsync(CancellationToken ct = default)
+    /// <summary>Whether the plugin has created its journal table yet (it does so on first use).</summary>
+    public async Task<bool> JournalExistsAsync(DbConnection connection, CancellationToken ct = default)
     {
-        await using var connection = await OpenAsync(ct);
-        if (Postgres)
-        {
-            await using var exists = Command(connection, null, "SELECT to_regclass('journal') IS NOT NULL");
-            if (!(bool)(await exists.ExecuteScalarAsync(ct))!) return false;
-            await ExecuteAsync(connection, null, "ALTER TABLE journal ADD COLUMN IF NOT EXISTS tags TEXT NULL", ct);
-            return true;
-        }
-        await using var columns = Command(connection, null, "SELECT COUNT(*), COALESCE(SUM(name = 'tags'), 0) FROM pragma_table_info('journal')");
-        await using var reader = await columns.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        var (count, hasTags) = (reader.GetInt64(0), reader.GetInt64(1));
-        await reader.CloseAsync();
-        if (count == 0) return false;
-        if (hasTags == 0) await ExecuteAsync(connection, null, "ALTER TABLE journal ADD COLUMN tags TEXT NULL", ct);
-        return true;
+        await using var command = Command(connection, null, Postgres
+            ? "SELECT to_regclass('journal') IS NOT NULL"
+            : "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'journal'");
+        return Convert.ToBoolean(await command.ExecuteScalarAsync(ct));
     }
 
     internal static async Task ExecuteAsync(DbConnection connection, DbTransaction? tx, string sql, CancellationToken ct,

@@ -1,40 +1,66 @@
-using Akka;
 using Akka.Actor;
-using Akka.Persistence.Query;
-using Akka.Persistence.Sql.Query;
-using Akka.Streams;
-using Akka.Streams.Dsl;
+using Akka.Event;
 
 namespace Cluster.Host.Audit;
 
 /// <summary>
-/// The stream from the journal into the audit table: every event after the stored offset (AllEvents, in journal
-/// order, so events written before tags existed are audited too), in batches of up to batch-size, each batch one
-/// transaction with its offset. Live: it keeps following the journal until stopped.
+/// The loop from the journal into the audit table: every journal row after the stored offset, in ordering order
+/// and without skipping a write still in flight (<see cref="OrderingGaps"/>), in pages of up to batch-size, each
+/// page one transaction with its offset. Live: once caught up it polls the journal every poll-interval until
+/// stopped.
 /// </summary>
 public static class AuditProjection
 {
-    /// <summary>The projection's read journal (akka.hocon says why it is not the plugin's default one).</summary>
-    public const string ReadJournalId = "akka.persistence.query.journal.audit";
-
     /// <summary>Runs from <paramref name="from"/>; <paramref name="written"/> is told each committed offset.</summary>
-    public static (UniqueKillSwitch Stop, Task<Done> Completion) Run(ActorSystem system, AuditStore store, AuditSettings settings,
+    public static (CancellationTokenSource Stop, Task Completion) Run(ActorSystem system, AuditStore store, AuditSettings settings,
         AuditPosition from, Action<long> written)
     {
-        var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(ReadJournalId);
+        var stop = new CancellationTokenSource();
+        var completion = Task.Run(() => RunAsync(system, store, settings, from, written, stop.Token));
+        return (stop, completion);
+    }
+
+    private static async Task RunAsync(ActorSystem system, AuditStore store, AuditSettings settings, AuditPosition from,
+        Action<long> written, CancellationToken ct)
+    {
+        var log = Logging.GetLogger(system, typeof(AuditProjection));
+        var tail = new JournalTail(store.Database, system);
+        var gaps = new OrderingGaps(settings.GapTimeout);
         var maker = new AuditRowMaker(from.DomainPools);
         var offset = from.Offset;
-        return journal.AllEvents(Offset.Sequence(from.Offset))
-            .ViaMaterialized(KillSwitches.Single<EventEnvelope>(), Keep.Right)
-            .GroupedWithin(settings.BatchSize, settings.BatchWindow)
-            .SelectAsync(1, async envelopes =>
+        var next = tail.ReadAsync(offset, settings.BatchSize, ct);
+        try
+        {
+            while (true)
             {
-                var batch = maker.Make([.. envelopes], offset);
-                await store.WriteAsync(batch.Rows, batch.NewPools, batch.Offset);
-                offset = batch.Offset;
-                return batch.Offset;
-            })
-            .ToMaterialized(Sink.ForEach<long>(written), Keep.Both)
-            .Run(system.Materializer());
+                var page = await next;
+                var ready = gaps.Ready(offset, page.Select(e => e.Ordering).ToList(), DateTime.UtcNow);
+                if (gaps.Skipped is { } lost)
+                    log.Warning("audit: journal orderings {0}..{1} stayed empty for {2}: moved past them (rolled back or deleted)",
+                        lost.First, lost.Last, settings.GapTimeout);
+                // A full page without a hole: there is more, so the next page is read while this one is written (on
+                // another thread: SQLite's async calls complete synchronously).
+                var more = ready == settings.BatchSize;
+                if (more)
+                {
+                    var after = page[^1].Ordering;
+                    next = Task.Run(() => tail.ReadAsync(after, settings.BatchSize, ct), ct);
+                }
+                if (ready > 0)
+                {
+                    var batch = maker.Make(page.Take(ready).ToList(), offset);
+                    await store.WriteAsync(batch.Rows, batch.NewPools, batch.Offset, ct);
+                    offset = batch.Offset;
+                    written(offset);
+                }
+                if (more) continue;
+                await Task.Delay(settings.PollInterval, ct);
+                next = tail.ReadAsync(offset, settings.BatchSize, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // stopped
+        }
     }
 }

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Event;
-using Akka.Streams;
 using Actors.Domains;
 
 namespace Cluster.Host.Audit;
@@ -32,7 +31,7 @@ public sealed class AuditProjector : ReceiveActor, IWithTimers
     private readonly AuditStore _store;
     private readonly AuditSettings _settings;
     private int _generation;
-    private UniqueKillSwitch? _stream;
+    private CancellationTokenSource? _stream;
     private Task _streamDone = Task.CompletedTask;
     private long _offset;
     private string? _lastError;
@@ -81,7 +80,7 @@ public sealed class AuditProjector : ReceiveActor, IWithTimers
 
     protected override void PreStart() => Self.Tell(new Start(_generation));
 
-    protected override void PostStop() => _stream?.Shutdown();
+    protected override void PostStop() => _stream?.Cancel();
 
     private void Load()
     {
@@ -94,7 +93,6 @@ public sealed class AuditProjector : ReceiveActor, IWithTimers
     private async Task<AuditPosition> LoadAsync()
     {
         await _store.Database.InitializeAsync();
-        if (!await _store.Database.PrepareJournalAsync()) throw new InvalidOperationException("the journal table does not exist yet");
         return await _store.LoadAsync();
     }
 
@@ -114,7 +112,7 @@ public sealed class AuditProjector : ReceiveActor, IWithTimers
     /// <summary>Stops the current stream; returns a task that ends when it has.</summary>
     private Task NewGeneration()
     {
-        _stream?.Shutdown();
+        _stream?.Cancel();
         _stream = null;
         _generation++;
         _offset = 0;

@@ -13,7 +13,7 @@ public static class JournalDataOptions
     [
         "akka.persistence.journal.sql", "akka.persistence.journal.sharding",
         "akka.persistence.snapshot-store.sql", "akka.persistence.snapshot-store.sharding",
-        "akka.persistence.query.journal.sql", "akka.persistence.query.journal.audit",
+        "akka.persistence.query.journal.sql",
     ];
 
     public static MultiDataOptionsSetup Setup(DatabaseSetup db)

@@ -19,18 +19,22 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly string? _db;
     private readonly string _vmm;
     private readonly IReadOnlyList<NodeProcess> _seeds;
+    private readonly string? _config;
     private Process? _process;
 
     /// <param name="name">Server name (<c>--name</c>).</param>
     /// <param name="db">Connection string (<c>--db</c>); null: the embedded SQLite file in its data dir.</param>
     /// <param name="vmm"><c>--vmm</c>: <c>qemu</c> or <c>simulated</c>.</param>
     /// <param name="seeds">Seed nodes (<c>--seed</c>); none: the node seeds itself, i.e. it forms the cluster.</param>
-    public NodeProcess(string name = "node1", string? db = null, string vmm = "qemu", IReadOnlyList<NodeProcess>? seeds = null)
+    /// <param name="config">Extra HOCON over akka.hocon (<c>--config</c>); null: none.</param>
+    public NodeProcess(string name = "node1", string? db = null, string vmm = "qemu", IReadOnlyList<NodeProcess>? seeds = null,
+        string? config = null)
     {
         Name = name;
         _db = db;
         _vmm = vmm;
         _seeds = seeds ?? [];
+        _config = config;
         Root = TestPaths.NewTempDir();
         ApiPort = FreePort();
         ClusterPort = FreePort();
@@ -91,6 +95,12 @@ public sealed class NodeProcess : IAsyncDisposable
         };
         foreach (var seed in _seeds) args.AddRange(["--seed", $"127.0.0.1:{seed.ClusterPort}"]);
         if (_db is not null) args.AddRange(["--db", _db]);
+        if (_config is not null)
+        {
+            var file = Path.Combine(Root, "extra.hocon");
+            await File.WriteAllTextAsync(file, _config);
+            args.AddRange(["--config", file]);
+        }
         foreach (var a in args) psi.ArgumentList.Add(a);
 
         int logStart;
