@@ -121,6 +121,20 @@ public class ShardingAndMembershipTests
         Assert.Equal("Downing akka.tcp://vmc@127.0.0.1:4054\n", stdout);
     }
 
+    [Theory]
+    [InlineData("akka.tcp://vmc@127.0.0.1")]
+    [InlineData("127.0.0.1")]
+    [InlineData("node 2:4053")]
+    public async Task A_malformed_address_is_a_usage_error_and_sends_nothing(string address)
+    {
+        var api = Api();
+        var (code, _, stderr) = await Vmc.RunAsync(api, ["cluster", "down", "-a", address]);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith($"error: -a '{address}' is not a member address; expected akka.tcp://vmc@HOST:PORT or HOST:PORT", stderr);
+        Assert.Empty(api.Requests);
+    }
+
     [Fact]
     public async Task Down_needs_an_address()
     {

@@ -25,12 +25,12 @@ internal static class ClusterPalette
     ]);
 
     private static async Task<int> OperateAsync(CommandContext ctx, string operation) =>
-        Report(ctx, await ctx.Api.PutAsync(MemberPath(ctx.Invocation.Value(Address.Name)!), new JsonObject { ["operation"] = operation })
-            .ConfigureAwait(false));
+        Report(ctx, await ctx.Api.PutAsync(MemberPath(CheckedAddress(ctx, ctx.Invocation.Value(Address.Name)!)),
+            new JsonObject { ["operation"] = operation }).ConfigureAwait(false));
 
     private static async Task<int> LeaveAsync(CommandContext ctx)
     {
-        var address = ctx.Invocation.Value(LeaveAddress.Name);
+        var address = ctx.Invocation.Value(LeaveAddress.Name) is { } given ? CheckedAddress(ctx, given) : null;
         if (address is null)
         {
             var members = await ctx.Api.GetAsync("cluster/members").ConfigureAwait(false);
@@ -79,6 +79,17 @@ internal static class ClusterPalette
             ctx.Out.WriteLine(reply.Str("message"));
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>A usage error unless the address is akka.tcp://SYSTEM@HOST:PORT or HOST:PORT (checked here, so a typo never reaches the node).</summary>
+    private static string CheckedAddress(CommandContext ctx, string address)
+    {
+        var hostPort = address.StartsWith("akka.tcp://", StringComparison.Ordinal) && address.IndexOf('@', StringComparison.Ordinal) is var at and > 11
+            ? address[(at + 1)..]
+            : address;
+        return CommandLine.IsAddress(hostPort)
+            ? address
+            : throw ctx.Usage($"-a '{address}' is not a member address; expected akka.tcp://vmc@HOST:PORT or HOST:PORT");
     }
 
     private static string MemberPath(string address) => $"cluster/members/{ApiClient.Segment(address)}";
