@@ -107,6 +107,8 @@ builder.Services.AddSingleton<ClusterView>();
 builder.Services.AddSingleton<StartPlacement>();
 builder.Services.AddSingleton(new AuditReader(auditDb));
 builder.Services.AddSingleton(tokens);
+var callers = new CallerCache(tokens);
+builder.Services.AddSingleton(callers);
 
 var layout = new DomainLayout(options.DataDir);
 var singleton = new ClusterSingletonOptions { Role = "server" };
@@ -153,7 +155,7 @@ builder.Services.AddAkka(NodeOptions.SystemName, (akka, _) =>
 
 var app = builder.Build();
 ErrorHandling.Use(app);
-ApiAuth.Use(app, tokens);
+ApiAuth.Use(app, callers);
 ClusterView.Map(app);
 ClusterMemberRoutes.Map(app);
 ShardRoutes.Map(app);

@@ -26,11 +26,12 @@ public static class TokenRoutes
             app.Logger.LogInformation("token {Name} ({Role}) created by {Principal}", name, Roles.Name(role), createdBy);
             return ApiResults.Ok(new { name, role = Roles.Name(role), token }, 201);
         }).Allow(Role.Admin);
-        app.MapDelete("/tokens/{name}", async (string name, HttpRequest http, TokenStore tokens) =>
+        app.MapDelete("/tokens/{name}", async (string name, HttpRequest http, TokenStore tokens, CallerCache callers) =>
         {
             if (DomainSpecValidation.CheckName(name) is { } bad) return ApiResults.Error(400, bad.Message, "name");
             if (!await tokens.DeleteAsync(name, http.HttpContext.RequestAborted))
                 return ApiResults.Error(404, $"token {name} does not exist", "name");
+            callers.Clear();
             app.Logger.LogInformation("token {Name} revoked by {Principal}", name, Principal.Of(http));
             return ApiResults.Ok(new { name, revoked = true });
         }).Allow(Role.Admin);

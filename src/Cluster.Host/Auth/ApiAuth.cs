@@ -20,7 +20,7 @@ public static class ApiAuth
     public static Caller CallerOf(HttpContext context) =>
         context.Items[CallerKey] as Caller ?? throw new InvalidOperationException("the request passed no authentication");
 
-    public static void Use(WebApplication app, TokenStore tokens) => app.Use(async (context, next) =>
+    public static void Use(WebApplication app, CallerCache tokens) => app.Use(async (context, next) =>
     {
         var endpoint = context.GetEndpoint();
         // An unknown path only needs a valid token: its answer is a 404, not something a role protects.
@@ -43,7 +43,7 @@ public static class ApiAuth
         await next(context);
     });
 
-    private static async Task<(Caller? Caller, IResult? Refusal)> AuthenticateAsync(HttpContext context, TokenStore tokens)
+    private static async Task<(Caller? Caller, IResult? Refusal)> AuthenticateAsync(HttpContext context, CallerCache tokens)
     {
         var header = context.Request.Headers.Authorization.ToString();
         const string scheme = "Bearer ";
