@@ -109,6 +109,7 @@ builder.Services.AddSingleton(new AuditReader(auditDb));
 builder.Services.AddSingleton(tokens);
 var callers = new CallerCache(tokens);
 builder.Services.AddSingleton(callers);
+OpenApiDocument.AddTo(builder.Services);
 
 var layout = new DomainLayout(options.DataDir);
 var singleton = new ClusterSingletonOptions { Role = "server" };
@@ -164,6 +165,7 @@ DomainRoutes.Map(app);
 JobRoutes.Map(app);
 AuditRoutes.Map(app);
 TokenRoutes.Map(app);
+OpenApiDocument.Map(app);
 app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
     "node {Name} starting: cluster {Address}, API http://{ApiHost}:{ApiPort}, {Db}, VMM {Vmm} ({Hypervisor}), data {DataDir}",
     options.Name, options.SelfAddress, options.ApiHost, options.ApiPort, db.Description, driver.Name, facts.Hypervisor, options.DataDir));

@@ -78,6 +78,12 @@ public sealed class AuthTests
         var r = await Vmc.RunWithTokenAsync(null, node.Api, "domain", "list");
         Assert.Equal(1, r.ExitCode);
         Assert.StartsWith("error: this API needs a token", r.Err);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(node, HttpMethod.Get, "/openapi/v1.json", null)).Status);
+        using var http = node.AdminHttp();
+        var openApi = JsonDocument.Parse(await http.GetStringAsync("/openapi/v1.json")).RootElement;
+        Assert.True(openApi.GetProperty("paths").TryGetProperty("/cluster/shards/{type}", out _));
+        Assert.Equal("bearer", openApi.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("scheme").GetString());
     }
 
     [Fact]
