@@ -8,7 +8,7 @@ internal static class ClusterShardingPalette
 {
     private static readonly SwitchSpec Region = new("-r", "TYPE", "the shard region's entity type (see 'cluster-sharding regions')", Required: true);
 
-    public static PaletteSpec Spec { get; } = new("cluster-sharding", "shard regions: where the entities live",
+    public static PaletteSpec Spec { get; } = new("cluster-sharding", "shard regions and where their entities live",
     [
         new("regions", "list the entity types that have a shard region", [], [], RegionsAsync),
         new("region-stats", "a line per node: its shards and entities of TYPE; (coordinator) marks the coordinator's node", [], [Region], RegionStatsAsync),
