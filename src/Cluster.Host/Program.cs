@@ -58,7 +58,15 @@ try
 {
     if (await tokens.InitializeAsync() is { } adminToken)
     {
-        AdminTokenFile.Write(options.DataDir, adminToken);
+        try
+        {
+            AdminTokenFile.Write(options.DataDir, adminToken);
+        }
+        catch
+        {
+            await tokens.DeleteAsync(TokenStore.BootstrapName); // nobody holds it: let the next start make one again
+            throw;
+        }
         Console.Error.WriteLine($"first start: an admin token is in {AdminTokenFile.PathIn(options.DataDir)} (owner-only); vmc reads it with --token-file");
     }
 }
