@@ -190,6 +190,9 @@ cmd_up() {
   for ((i = 2; i <= n; i++)); do wait_ready "node$i"; done
   echo "cluster.sh: $n node(s) ready in $((SECONDS - nodes_started)) s ($((SECONDS - started)) s in all, with build, prerequisites and PostgreSQL); state in $STATE" >&2
   for ((i = 1; i <= n; i++)); do node_line "node$i"; done
+  # The cluster's first start (node1's, it starts alone) wrote the admin token; a restart on the same state keeps it.
+  [ -f "$STATE/node1/data/admin.token" ] && echo "cluster.sh: admin token in $STATE/node1/data/admin.token: export VMC_TOKEN=\$(cat $STATE/node1/data/admin.token)" >&2
+  return 0
 }
 
 cmd_status() {

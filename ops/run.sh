@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ops/prereqs.sh
 ops/build.sh
-echo "run: starting the node; once it logs 'node ready', in another shell: export PATH=\"$PWD/artifacts/vmc:\$PATH\"; vmc cluster show"
+echo "run: starting the node; once it logs 'node ready', in another shell: export PATH=\"$PWD/artifacts/vmc:\$PATH\" VMC_TOKEN=\$(cat data/admin.token); vmc cluster show"
 exec artifacts/host/Cluster.Host "$@"

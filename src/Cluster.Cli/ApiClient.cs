@@ -10,12 +10,11 @@ namespace Cluster.Cli;
 /// <summary>Talks to one node's HTTP API; turns failures into <see cref="ApiException"/> and <see cref="UnreachableException"/>.</summary>
 internal sealed class ApiClient : IDisposable
 {
-    public const string PrincipalHeader = "X-Vmc-Principal";
-
     private readonly HttpClient _http;
     private readonly TimeSpan _timeout;
 
-    public ApiClient(string address, VmcOptions options)
+    /// <param name="token">Sent as the bearer token; the node records its name as the principal of what the request does.</param>
+    public ApiClient(string address, VmcOptions options, string? token)
     {
         Address = address;
         _timeout = options.HttpTimeout;
@@ -23,9 +22,9 @@ internal sealed class ApiClient : IDisposable
         _http.BaseAddress = new Uri($"http://{address}/");
         _http.Timeout = options.HttpTimeout;
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        if (!string.IsNullOrEmpty(options.Principal))
+        if (token is not null)
         {
-            _http.DefaultRequestHeaders.TryAddWithoutValidation(PrincipalHeader, options.Principal);
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
     }
 
@@ -36,6 +35,9 @@ internal sealed class ApiClient : IDisposable
 
     public Task<JsonElement> PostAsync(string path, JsonNode? body = null, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Post, path, body, ct);
+
+    public Task<JsonElement> PutAsync(string path, JsonNode? body = null, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Put, path, body, ct);
 
     public Task<JsonElement> DeleteAsync(string path, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Delete, path, null, ct);

@@ -35,9 +35,9 @@ internal sealed record CommandSpec(
     Func<CommandContext, Task<int>> Run,
     bool StartsJob = false)
 {
-    /// <summary>Every switch the command accepts, its own first, then --wait/--wait-timeout and --json.</summary>
+    /// <summary>Every switch the command accepts, its own first, then --wait/--wait-timeout, --json and the token's.</summary>
     public IEnumerable<SwitchSpec> AllSwitches =>
-        Switches.Concat(StartsJob ? GlobalSwitches.JobSwitches : []).Append(GlobalSwitches.Json);
+        Switches.Concat(StartsJob ? GlobalSwitches.JobSwitches : []).Append(GlobalSwitches.Json).Concat(GlobalSwitches.TokenSwitches);
 }
 
 /// <summary>A palette of commands. <see cref="DefaultCommand"/> runs when no command is named (<c>vmc audit --since 2h</c>).</summary>
@@ -57,5 +57,9 @@ internal static class GlobalSwitches
         $"stop waiting after S seconds (default {DefaultWaitSeconds}; implies --wait)", Min: 1);
     public static readonly SwitchSpec Help = new("--help", null, "show help (also -h)");
 
+    public static readonly SwitchSpec Token = new("--token", "TOKEN", $"the API token (default: ${VmcOptions.TokenVariable})");
+    public static readonly SwitchSpec TokenFile = new("--token-file", "FILE", "read the API token from FILE (e.g. DATA_DIR/admin.token)");
+
     public static readonly IReadOnlyList<SwitchSpec> JobSwitches = [Wait, WaitTimeout];
+    public static readonly IReadOnlyList<SwitchSpec> TokenSwitches = [Token, TokenFile];
 }

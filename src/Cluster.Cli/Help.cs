@@ -18,6 +18,7 @@ internal static class Help
         sb.AppendLine("  vmc help [palette]               show this help, or the commands of a palette");
         sb.AppendLine();
         sb.AppendLine($"host:port is a node's HTTP API; default {VmcOptions.DefaultAddress} ({VmcOptions.AddressVariable} overrides it).");
+        sb.AppendLine($"Every call needs an API token: --token, --token-file or {VmcOptions.TokenVariable} (a node's first start writes DATA_DIR/admin.token).");
         sb.AppendLine();
         sb.AppendLine("Palettes:");
         var width = palettes.Max(p => p.Name.Length) + 2;
@@ -57,7 +58,7 @@ internal static class Help
             sb.AppendLine(Wrap($"Commands that start a job ({string.Join(", ", jobCommands)}) also take:", "", ""));
             AppendSwitches(sb, GlobalSwitches.JobSwitches, "  ");
         }
-        sb.AppendLine("Every command takes --json (the API's JSON instead of tables) and --help.");
+        sb.AppendLine("Every command takes --json (the API's JSON instead of tables), --token/--token-file and --help.");
         return sb.ToString();
     }
 
@@ -102,6 +103,8 @@ internal static class Help
             (GlobalSwitches.Json.Name, GlobalSwitches.Json.Description),
             (GlobalSwitches.Wait.Name, GlobalSwitches.Wait.Description + " (commands that start a job)"),
             (Head(GlobalSwitches.WaitTimeout), GlobalSwitches.WaitTimeout.Description),
+            (Head(GlobalSwitches.Token), GlobalSwitches.Token.Description),
+            (Head(GlobalSwitches.TokenFile), GlobalSwitches.TokenFile.Description),
             ("--help, -h", "show help for vmc, a palette or a command"),
         };
         var width = rows.Max(r => r.Head.Length) + 2;

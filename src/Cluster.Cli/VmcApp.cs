@@ -9,7 +9,8 @@ namespace Cluster.Cli;
 public sealed class VmcApp(VmcOptions? options = null)
 {
     internal static readonly IReadOnlyList<PaletteSpec> Palettes =
-        [ClusterPalette.Spec, ServerPalette.Spec, DomainPalette.Spec, JobPalette.Spec, AuditPalette.Spec];
+        [ClusterPalette.Spec, ClusterShardingPalette.Spec, ServerPalette.Spec, DomainPalette.Spec, JobPalette.Spec, AuditPalette.Spec,
+            TokenPalette.Spec];
 
     private static readonly IReadOnlySet<string> ValueSwitches = CommandLine.ValueSwitches(Palettes);
 
@@ -130,7 +131,7 @@ public sealed class VmcApp(VmcOptions? options = null)
         }
 
         var arguments = Validate(palette, command, inv);
-        using var api = new ApiClient(address, _options);
+        using var api = new ApiClient(address, _options, TokenSource.Resolve(inv, _options, palette.Name));
         var ctx = new CommandContext(palette, command, inv, arguments, api, _options, stdout, stderr);
         return await command.Run(ctx).ConfigureAwait(false);
     }

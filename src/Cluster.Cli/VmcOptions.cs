@@ -5,6 +5,7 @@ public sealed class VmcOptions
 {
     public const string DefaultAddress = "127.0.0.1:9110";
     public const string AddressVariable = "VMC_ADDRESS";
+    public const string TokenVariable = "VMC_TOKEN";
 
     /// <summary>Sends the HTTP requests; null means a real socket handler.</summary>
     public HttpMessageHandler? Handler { get; init; }
@@ -15,14 +16,11 @@ public sealed class VmcOptions
     /// <summary>True when a person types at the prompt (adds a banner and a newline at EOF).</summary>
     public bool Interactive { get; init; }
 
-    /// <summary>Reads an environment variable (VMC_ADDRESS).</summary>
+    /// <summary>Reads an environment variable (VMC_ADDRESS, VMC_TOKEN).</summary>
     public Func<string, string?> GetEnvironment { get; init; } = Environment.GetEnvironmentVariable;
 
-    /// <summary>Relative --kernel/--initrd paths are made absolute against this directory.</summary>
+    /// <summary>Relative --kernel/--initrd/--token-file paths are made absolute against this directory.</summary>
     public string CurrentDirectory { get; init; } = Environment.CurrentDirectory;
-
-    /// <summary>Sent as X-Vmc-Principal.</summary>
-    public string Principal { get; init; } = Environment.UserName;
 
     public TimeSpan HttpTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -10,6 +10,7 @@ using Actors.Servers.Scheduling;
 using Cluster.Host;
 using Cluster.Host.Api;
 using Cluster.Host.Audit;
+using Cluster.Host.Auth;
 using Cluster.Host.Fencing;
 using Cluster.Host.Persistence;
 
@@ -53,6 +54,29 @@ catch (Exception ex)
     return 1;
 }
 
+var tokens = new TokenStore(auditDb);
+try
+{
+    if (await tokens.InitializeAsync() is { } adminToken)
+    {
+        try
+        {
+            AdminTokenFile.Write(options.DataDir, adminToken);
+        }
+        catch
+        {
+            await tokens.DeleteAsync(TokenStore.BootstrapName); // nobody holds it: let the next start make one again
+            throw;
+        }
+        Console.Error.WriteLine($"first start: an admin token is in {AdminTokenFile.PathIn(options.DataDir)} (owner-only); vmc reads it with --token-file");
+    }
+}
+catch (Exception ex)
+{
+    Console.Error.WriteLine($"error: cannot prepare the API tokens ({db.Description}): {ex.Message}");
+    return 1;
+}
+
 Vmm.Native.IVmmDriver driver;
 Vmm.Native.HostFacts facts;
 try
@@ -91,6 +115,10 @@ builder.Services.AddSingleton<NodeDirectory>();
 builder.Services.AddSingleton<ClusterView>();
 builder.Services.AddSingleton<StartPlacement>();
 builder.Services.AddSingleton(new AuditReader(auditDb));
+builder.Services.AddSingleton(tokens);
+var callers = new CallerCache(tokens);
+builder.Services.AddSingleton(callers);
+OpenApiDocument.AddTo(builder.Services);
 
 var layout = new DomainLayout(options.DataDir);
 var singleton = new ClusterSingletonOptions { Role = "server" };
@@ -138,11 +166,16 @@ builder.Services.AddAkka(NodeOptions.SystemName, (akka, _) =>
 
 var app = builder.Build();
 ErrorHandling.Use(app);
+ApiAuth.Use(app, callers);
 ClusterView.Map(app);
+ClusterMemberRoutes.Map(app);
+ShardRoutes.Map(app);
 ServerRoutes.Map(app);
 DomainRoutes.Map(app);
 JobRoutes.Map(app);
 AuditRoutes.Map(app);
+TokenRoutes.Map(app);
+OpenApiDocument.Map(app);
 app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
     "node {Name} starting: cluster {Address}, API http://{ApiHost}:{ApiPort}, {Db}, VMM {Vmm} ({Hypervisor}), data {DataDir}",
     options.Name, options.SelfAddress, options.ApiHost, options.ApiPort, db.Description, driver.Name, facts.Hypervisor, options.DataDir));

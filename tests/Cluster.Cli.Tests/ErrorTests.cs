@@ -58,7 +58,7 @@ public class ErrorTests
     }
 
     [Fact]
-    public async Task A_real_http_server_gets_the_request_and_the_principal()
+    public async Task A_real_http_server_gets_the_request_and_the_token_from_VMC_TOKEN()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -67,22 +67,23 @@ public class ErrorTests
         using var http = new HttpListener();
         http.Prefixes.Add($"http://127.0.0.1:{port}/");
         http.Start();
-        string? principal = null;
+        string? authorization = null;
         var serve = Task.Run(async () =>
         {
             var ctx = await http.GetContextAsync();
-            principal = ctx.Request.Headers["X-Vmc-Principal"];
+            authorization = ctx.Request.Headers["Authorization"];
             var body = System.Text.Encoding.UTF8.GetBytes("""{"selfNode":"a","leader":"akka.tcp://vmc@127.0.0.1:4053","members":[]}""");
             ctx.Response.ContentType = "application/json";
             await ctx.Response.OutputStream.WriteAsync(body);
             ctx.Response.Close();
         });
 
-        var (code, stdout, _) = await Vmc.RunAsync(null, [$"127.0.0.1:{port}", "cluster", "leader"]);
+        var (code, stdout, _) = await Vmc.RunAsync(null, [$"127.0.0.1:{port}", "cluster", "leader"],
+            env: v => v == "VMC_TOKEN" ? "vmc_alice" : null);
         await serve;
 
         Assert.Equal(0, code);
         Assert.Equal("akka.tcp://vmc@127.0.0.1:4053\n", stdout);
-        Assert.Equal("alice", principal);
+        Assert.Equal("Bearer vmc_alice", authorization);
     }
 }

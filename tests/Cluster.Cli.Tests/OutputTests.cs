@@ -165,15 +165,6 @@ public class OutputTests
     }
 
     [Fact]
-    public async Task Every_request_names_the_principal()
-    {
-        var api = Api();
-        await Vmc.RunAsync(api, ["domain", "list"]);
-
-        Assert.Equal("alice", Assert.Single(api.Requests).Principal);
-    }
-
-    [Fact]
     public async Task Empty_lists_say_so()
     {
         var api = new StubApi().On("GET", "/domains", HttpStatusCode.OK, "[]");

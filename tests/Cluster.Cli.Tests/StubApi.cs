@@ -35,7 +35,7 @@ internal sealed class StubApi : HttpMessageHandler
     {
         var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
         Requests.Add(new RecordedRequest(request.Method.Method, request.RequestUri!, body,
-            request.Headers.TryGetValues("X-Vmc-Principal", out var p) ? p.Single() : null));
+            request.Headers.Authorization?.ToString()));
         var key = $"{request.Method.Method} {request.RequestUri!.AbsolutePath}";
         var (status, text) = _routes.TryGetValue(key, out var answer)
             ? answer(request)
@@ -44,7 +44,7 @@ internal sealed class StubApi : HttpMessageHandler
     }
 }
 
-internal sealed record RecordedRequest(string Method, Uri Uri, string? Body, string? Principal);
+internal sealed record RecordedRequest(string Method, Uri Uri, string? Body, string? Authorization);
 
 /// <summary>Runs vmc against a stub and captures what it prints.</summary>
 internal static class Vmc
@@ -58,7 +58,6 @@ internal static class Vmc
             Input = input is null ? null : new StringReader(input),
             GetEnvironment = env ?? (_ => null),
             CurrentDirectory = cwd,
-            Principal = "alice",
             PollInterval = TimeSpan.FromMilliseconds(5),
             HttpTimeout = TimeSpan.FromSeconds(5),
         };

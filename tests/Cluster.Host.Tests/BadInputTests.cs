@@ -9,12 +9,12 @@ namespace Cluster.Host.Tests;
 public sealed class BadInputTests : IAsyncLifetime
 {
     private NodeProcess _node = null!;
-    private readonly HttpClient _http = new();
+    private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
         _node = await NodeProcess.StartAsync();
-        _http.BaseAddress = new Uri($"http://{_node.Api}");
+        _http = _node.AdminHttp();
         var create = await Vmc.RunAsync(_node.Api, "domain", "create", "web1", "--vcpus", "1", "--memory", "64");
         Assert.True(create.ExitCode == 0, create.ToString());
         Assert.Equal(0, (await Vmc.RunAsync(_node.Api, "domain", "start", "web1", "--wait")).ExitCode);
@@ -22,7 +22,7 @@ public sealed class BadInputTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        _http.Dispose();
+        _http?.Dispose();
         await _node.DisposeAsync();
     }
 

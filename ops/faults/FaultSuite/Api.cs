@@ -15,15 +15,17 @@ public sealed record Reply(int Status, JsonElement? Json, string Text)
 /// <summary>The nodes' HTTP API, as vmc uses it (a 2xx is an acknowledgement: the event is in the journal).</summary>
 public sealed class Api
 {
-    public const string Principal = "fault-suite";
     private static readonly HttpClient Http = new() { Timeout = Timeout.InfiniteTimeSpan };
+
+    /// <summary>The bearer token of every request: node1's admin token (the first start of the cluster writes it there).</summary>
+    public static string Token { get; set; } = "";
 
     public static async Task<Reply> SendAsync(int port, HttpMethod method, string path, object? body, TimeSpan timeout, CancellationToken ct)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(timeout);
         using var req = new HttpRequestMessage(method, $"http://127.0.0.1:{port}{path}");
-        req.Headers.Add("X-Vmc-Principal", Principal);
+        req.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
         if (body is not null) req.Content = JsonContent.Create(body);
         try
         {

@@ -170,6 +170,8 @@ public sealed class Suite : IDisposable
         ct.ThrowIfCancellationRequested();
         if (code != 0) throw new InvalidOperationException($"ops/cluster.sh up failed (exit code {code})");
         Log($"cluster up in {upWatch.Elapsed.TotalSeconds:0} s");
+        // cluster.sh starts node1 alone first, so its first start is the one that wrote the cluster's admin token.
+        Api.Token = File.ReadAllText($"{nodes[0].DataDir}/admin.token").Trim();
         foreach (var n in nodes)
         {
             var pid = n.Pid ?? throw new InvalidOperationException($"{n.Name} is not running after `up`");

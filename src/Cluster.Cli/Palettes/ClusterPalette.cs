@@ -1,16 +1,98 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Cluster.Cli.Palettes;
 
-/// <summary>cluster show|status|leader, over GET /cluster/members (shaped like Akka Management's).</summary>
+/// <summary>
+/// cluster show|status|leader|join|leave|down|down-unreachable, over GET /cluster/members and
+/// GET|PUT|DELETE /cluster/members/{address} (shaped like Akka Management's).
+/// </summary>
 internal static class ClusterPalette
 {
+    private const string AddressHelp = "a member's address: akka.tcp://vmc@HOST:PORT, or HOST:PORT";
+    private static readonly SwitchSpec Address = new("-a", "ADDRESS", AddressHelp, Required: true);
+    private static readonly SwitchSpec LeaveAddress = new("-a", "ADDRESS", AddressHelp + " (default: the node vmc is connected to)");
+
     public static PaletteSpec Spec { get; } = new("cluster", "members of the cluster",
     [
         new("show", "list every member: address | [roles] | status | reachability | version", [], [], ShowAsync),
         new("status", "the member line of the node vmc is connected to", [], [], StatusAsync),
         new("leader", "the address of the cluster leader", [], [], LeaderAsync),
+        new("join", "make the node vmc is connected to join the cluster of ADDRESS (admin)", [], [Address], ctx => OperateAsync(ctx, "Join")),
+        new("leave", "make a member leave the cluster gracefully (admin)", [], [LeaveAddress], LeaveAsync),
+        new("down", "mark a member down: it is removed and its shards and singletons move (admin)", [], [Address], ctx => OperateAsync(ctx, "Down")),
+        new("down-unreachable", "mark every unreachable member down (admin)", [], [], DownUnreachableAsync),
     ]);
+
+    private static async Task<int> OperateAsync(CommandContext ctx, string operation) =>
+        Report(ctx, await ctx.Api.PutAsync(MemberPath(CheckedAddress(ctx, ctx.Invocation.Value(Address.Name)!)),
+            new JsonObject { ["operation"] = operation }).ConfigureAwait(false));
+
+    private static async Task<int> LeaveAsync(CommandContext ctx)
+    {
+        var address = ctx.Invocation.Value(LeaveAddress.Name) is { } given ? CheckedAddress(ctx, given) : null;
+        if (address is null)
+        {
+            var members = await ctx.Api.GetAsync("cluster/members").ConfigureAwait(false);
+            address = members.Str("selfNode") ?? throw new ApiException("the node did not say which member it is (no selfNode)");
+        }
+        var reply = await ctx.Api.DeleteAsync(MemberPath(address)).ConfigureAwait(false);
+        return Report(ctx, reply);
+    }
+
+    private static async Task<int> DownUnreachableAsync(CommandContext ctx)
+    {
+        var unreachable = Unreachable(await ctx.Api.GetAsync("cluster/members").ConfigureAwait(false));
+        if (unreachable.Count == 0 && !ctx.Json)
+        {
+            ctx.Out.WriteLine("No unreachable members.");
+            return ExitCodes.Ok;
+        }
+        var replies = new JsonArray();
+        foreach (var address in unreachable.Order(StringComparer.Ordinal))
+        {
+            var reply = await ctx.Api.PutAsync(MemberPath(address), new JsonObject { ["operation"] = "Down" }).ConfigureAwait(false);
+            if (ctx.Json)
+            {
+                replies.Add(JsonNode.Parse(reply.GetRawText()));
+            }
+            else
+            {
+                ctx.Out.WriteLine(reply.Str("message"));
+            }
+        }
+        if (ctx.Json)
+        {
+            ctx.WriteJson(JsonSerializer.SerializeToElement(replies));
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static int Report(CommandContext ctx, JsonElement reply)
+    {
+        if (ctx.Json)
+        {
+            ctx.WriteJson(reply);
+        }
+        else
+        {
+            ctx.Out.WriteLine(reply.Str("message"));
+        }
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>A usage error unless the address is akka.tcp://SYSTEM@HOST:PORT or HOST:PORT (checked here, so a typo never reaches the node).</summary>
+    private static string CheckedAddress(CommandContext ctx, string address)
+    {
+        var hostPort = address.StartsWith("akka.tcp://", StringComparison.Ordinal) && address.IndexOf('@', StringComparison.Ordinal) is var at and > 11
+            ? address[(at + 1)..]
+            : address;
+        return CommandLine.IsAddress(hostPort)
+            ? address
+            : throw ctx.Usage($"-a '{address}' is not a member address; expected akka.tcp://vmc@HOST:PORT or HOST:PORT");
+    }
+
+    private static string MemberPath(string address) => $"cluster/members/{ApiClient.Segment(address)}";
 
     private static async Task<int> ShowAsync(CommandContext ctx)
     {

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Cluster.Host.Audit;
+using Cluster.Host.Auth;
 
 namespace Cluster.Host.Api;
 
@@ -17,32 +18,31 @@ public static class AuditRoutes
             var (query, error) = Filters(http);
             if (error is not null) return error;
             return ApiResults.Ok(AuditPage.Of(await reader.ListAsync(query!, http.HttpContext.RequestAborted), query!.Limit));
-        });
+        }).Allow(Role.Viewer);
         app.MapGet("/audit/stats", async (HttpRequest http, AuditReader reader) =>
         {
             var (query, error) = Filters(http);
             if (error is not null) return error;
             if (query!.Since is null) query = query with { Since = (query.Until ?? DateTimeOffset.UtcNow) - DefaultStatsWindow };
             return ApiResults.Ok(await reader.StatsAsync(query, http.HttpContext.RequestAborted));
-        });
+        }).Allow(Role.Viewer);
         app.MapGet("/audit/stream", (HttpContext http, AuditReader reader) =>
         {
             var (query, error) = Filters(http.Request);
             return error?.ExecuteAsync(http) ?? AuditStream.RunAsync(http, reader, query!);
-        });
+        }).Allow(Role.Viewer);
         app.MapGet("/audit/status", async (IReadOnlyActorRegistry registry, AuditReader reader) =>
         {
             var status = await registry.Get<AuditProjectorKey>().Ask<AuditMessages.Status>(new AuditMessages.GetStatus(), NodeDirectory.AskTimeout);
             return ApiResults.Ok(new { status.Offset, status.Running, status.LastError, lastOrdering = await reader.LastOrderingAsync() });
-        });
+        }).Allow(Role.Viewer);
         app.MapPost("/audit/rebuild", async (HttpRequest http, IReadOnlyActorRegistry registry) =>
         {
-            var (principal, who) = Principal.Of(http);
-            if (who is not null) return who;
+            var principal = Principal.Of(http);
             await registry.Get<AuditProjectorKey>().Ask<AuditMessages.Rebuilding>(new AuditMessages.Rebuild(), NodeDirectory.AskTimeout);
             app.Logger.LogInformation("audit table rebuild asked by {Principal}", principal);
             return ApiResults.Ok(new { rebuilding = true }, 202);
-        });
+        }).Allow(Role.Admin);
     }
 
     private static (AuditQuery? Query, IResult? Error) Filters(HttpRequest http)

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Hosting;
+using Cluster.Host.Auth;
 
 namespace Cluster.Host.Api;
 
@@ -17,10 +18,8 @@ public sealed class ClusterView(ActorSystem system)
         var cluster = Akka.Cluster.Cluster.Get(system);
         var state = cluster.State;
         var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
-        var members = state.Members.Select(m => new MemberInfo(
-            m.Address.ToString(), m.UniqueAddress.Uid.ToString(), m.Status.ToString(), [.. m.Roles.Order()],
-            unreachable.Contains(m.Address) ? "Unreachable" : "Reachable", AppVersion)).ToList();
-        var oldest = state.Members.Where(m => m.Status == MemberStatus.Up).OrderBy(m => m, Member.AgeOrdering).FirstOrDefault();
+        var members = state.Members.Select(m => Info(m, unreachable)).ToList();
+        var oldest = state.Members.Where(m => m.Status == MemberStatus.Up).OrderBy(m => m, Akka.Cluster.Member.AgeOrdering).FirstOrDefault();
         return new
         {
             selfNode = cluster.SelfAddress.ToString(),
@@ -30,6 +29,18 @@ public sealed class ClusterView(ActorSystem system)
             unreachable = unreachable.Select(a => a.ToString()).ToList(),
         };
     }
+
+    /// <summary>One member as <see cref="Snapshot"/> lists it, or null when the address is not a member.</summary>
+    public MemberInfo? Member(Address address)
+    {
+        var state = Akka.Cluster.Cluster.Get(system).State;
+        var member = state.Members.FirstOrDefault(m => m.Address == address);
+        return member is null ? null : Info(member, state.Unreachable.Select(m => m.Address).ToHashSet());
+    }
+
+    private static MemberInfo Info(Akka.Cluster.Member m, HashSet<Address> unreachable) => new(
+        m.Address.ToString(), m.UniqueAddress.Uid.ToString(), m.Status.ToString(), [.. m.Roles.Order()],
+        unreachable.Contains(m.Address) ? "Unreachable" : "Reachable", AppVersion);
 
     /// <summary>"up", "unreachable", "down" (not a member now) for a server's cluster address.</summary>
     public string StatusOf(string address)
@@ -42,5 +53,5 @@ public sealed class ClusterView(ActorSystem system)
     }
 
     public static void Map(WebApplication app) =>
-        app.MapGet("/cluster/members", (ClusterView view) => ApiResults.Ok(view.Snapshot()));
+        app.MapGet("/cluster/members", (ClusterView view) => ApiResults.Ok(view.Snapshot())).Allow(Role.Viewer);
 }

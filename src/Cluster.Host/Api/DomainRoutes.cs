@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Actors.Domains;
 using Actors.Domains.Jobs;
+using Cluster.Host.Auth;
 using static Actors.Domains.DomainCommands;
 
 namespace Cluster.Host.Api;
@@ -13,7 +14,7 @@ public static class DomainRoutes
 
     public static void Map(WebApplication app)
     {
-        app.MapGet("/domains", async (NodeDirectory dir) => ApiResults.Ok(await dir.ListDomainsAsync()));
+        app.MapGet("/domains", async (NodeDirectory dir) => ApiResults.Ok(await dir.ListDomainsAsync())).Allow(Role.Viewer);
         app.MapGet("/domains/{name}", async (string name, NodeDirectory dir) =>
         {
             if (DomainSpecValidation.CheckName(name) is { } bad) return ApiResults.Error(400, bad.Message, bad.Field);
@@ -24,31 +25,29 @@ public static class DomainRoutes
                 DomainReplies.Rejected r => ApiResults.Error(r.Status, r.Message, "name"),
                 _ => ApiResults.Error(500, "unexpected reply"),
             };
-        });
+        }).Allow(Role.Viewer);
         app.MapPost("/domains", async (HttpRequest http, NodeDirectory dir) =>
         {
-            var (principal, who) = Principal.Of(http);
-            if (who is not null) return who;
+            var principal = Principal.Of(http);
             var (request, bodyError) = await ApiResults.ReadBodyAsync<CreateDomainRequest>(http);
             if (bodyError is not null) return bodyError;
             if (await dir.LimitsAsync() is not { } limits)
                 return ApiResults.Error(503, "no server has registered yet; try again in a moment");
             var (spec, invalid) = DomainSpecValidation.Validate(request!, limits);
             if (invalid is not null) return ApiResults.Error(400, invalid.Message, invalid.Field);
-            return await SubmitAsync(dir, "create", spec!.Name, principal!, ctx => new Create(spec, ctx));
-        });
+            return await SubmitAsync(dir, "create", spec!.Name, principal, ctx => new Create(spec, ctx));
+        }).Allow(Role.Operator);
         foreach (var verb in new[] { "start", "stop", "kill", "restart", "pause", "resume", "migrate" })
             app.MapPost($"/domains/{{name}}/{verb}", (string name, HttpRequest http, NodeDirectory dir, StartPlacement placement) =>
-                LifecycleAsync(verb, name, http, dir, placement));
+                LifecycleAsync(verb, name, http, dir, placement)).Allow(Role.Operator);
         app.MapDelete("/domains/{name}", (string name, HttpRequest http, NodeDirectory dir, StartPlacement placement) =>
-            LifecycleAsync("delete", name, http, dir, placement));
+            LifecycleAsync("delete", name, http, dir, placement)).Allow(Role.Operator);
     }
 
     private static async Task<IResult> LifecycleAsync(string verb, string name, HttpRequest http, NodeDirectory dir, StartPlacement placement)
     {
         if (DomainSpecValidation.CheckName(name) is { } bad) return ApiResults.Error(400, bad.Message, bad.Field);
-        var (principal, who) = Principal.Of(http);
-        if (who is not null) return who;
+        var principal = Principal.Of(http);
         var timeout = DefaultStopTimeoutSeconds;
         if (http.Query.TryGetValue("timeout", out var t)
             && (!int.TryParse(t.ToString(), out timeout) || timeout < 0 || timeout > MaxStopTimeoutSeconds))
@@ -63,7 +62,7 @@ public static class DomainRoutes
             {
                 // The job is recorded as failed with the reason; nothing else changes.
                 var jobId = JobRecord.NewId();
-                dir.Jobs.Tell(new JobMessages.Open(new JobRecord(jobId, verb, name, principal!, JobRecord.Running, null, DateTimeOffset.UtcNow, null)));
+                dir.Jobs.Tell(new JobMessages.Open(new JobRecord(jobId, verb, name, principal, JobRecord.Running, null, DateTimeOffset.UtcNow, null)));
                 dir.Jobs.Tell(new JobMessages.Finish(jobId, false, refusal));
                 return ApiResults.Error(status, refusal, field);
             }
@@ -78,7 +77,7 @@ public static class DomainRoutes
             if (refusal is not null) return ApiResults.Error(409, refusal, "to");
             toAddress = target;
         }
-        return await SubmitAsync(dir, verb, name, principal!, ctx => verb switch
+        return await SubmitAsync(dir, verb, name, principal, ctx => verb switch
         {
             "migrate" => new Migrate(name, to!, toAddress!, ctx),
             "start" => new Start(name, ctx),

@@ -1,16 +1,9 @@
+using Cluster.Host.Auth;
+
 namespace Cluster.Host.Api;
 
-/// <summary>Who makes a request. Until tokens arrive (issue 4), callers name themselves in a header.</summary>
+/// <summary>Who makes a request: the name of the token it carried, recorded on every event and job.</summary>
 public static class Principal
 {
-    public const string Header = "X-Vmc-Principal";
-
-    public static (string? Name, IResult? Error) Of(HttpRequest request)
-    {
-        var value = request.Headers[Header].ToString();
-        if (string.IsNullOrEmpty(value)) return ("anonymous", null);
-        if (value.Length > 64 || value.Any(c => c <= ' ' || c > '~'))
-            return (null, ApiResults.Error(400, $"header {Header} must be 1 to 64 printable ASCII characters without spaces", Header));
-        return (value, null);
-    }
+    public static string Of(HttpRequest request) => ApiAuth.CallerOf(request.HttpContext).Name;
 }

@@ -1,5 +1,6 @@
 using Actors.Domains;
 using Actors.Servers;
+using Cluster.Host.Auth;
 
 namespace Cluster.Host.Api;
 
@@ -16,7 +17,7 @@ public static class ServerRoutes
         {
             var domains = await dir.ListDomainsAsync();
             return ApiResults.Ok((await dir.ListServersAsync()).Select(s => Summary(s, domains, cluster)));
-        });
+        }).Allow(Role.Viewer);
         app.MapGet("/servers/{name}", async (string name, NodeDirectory dir, ClusterView cluster) =>
         {
             if (DomainSpecValidation.CheckName(name) is { } bad) return ApiResults.Error(400, bad.Message.Replace("name", "server name"), "name");
@@ -24,7 +25,7 @@ public static class ServerRoutes
             return server is null
                 ? ApiResults.Error(404, $"server {name} does not exist", "name")
                 : ApiResults.Ok(Summary(server, await dir.ListDomainsAsync(), cluster));
-        });
+        }).Allow(Role.Viewer);
     }
 
     private static ServerSummary Summary(ServerView s, IReadOnlyList<DomainView> domains, ClusterView cluster)

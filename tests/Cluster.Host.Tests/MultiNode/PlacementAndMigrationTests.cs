@@ -122,8 +122,8 @@ public sealed class PlacementAndMigrationTests(QemuClusterFixture fixture, ITest
             var stopped = await Vmc.RunAsync(c.Node1.Api, "domain", "migrate", "migstop", "--to", "node2");
             Assert.True(stopped.ExitCode == 1, stopped.ToString());
             Assert.Contains("domain migstop is stopped; only a running or paused domain can migrate", stopped.Err);
-            using var http = new HttpClient();
-            var response = await http.PostAsync($"http://{c.Node2.Api}/domains/migstop/migrate?to=node3", null);
+            using var http = c.Node2.AdminHttp();
+            var response = await http.PostAsync("/domains/migstop/migrate?to=node3", null);
             Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
             var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
             Assert.Equal("domain migstop is stopped; only a running or paused domain can migrate", error.GetProperty("error").GetString());

@@ -50,11 +50,12 @@ public sealed class ThreeNodeCluster : IAsyncDisposable
     /// <summary>Waits until each of <paramref name="through"/> lists the three servers, all up (placement only uses servers that are up).</summary>
     public async Task UntilServersUpAsync(IEnumerable<NodeProcess> through)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
         foreach (var node in through)
+        {
+            using var http = node.AdminHttp(TimeSpan.FromSeconds(3));
             await Poll.UntilAsync(async () =>
                 {
-                    try { return await http.GetFromJsonAsync<JsonElement>($"http://{node.Api}/servers"); }
+                    try { return await http.GetFromJsonAsync<JsonElement>("/servers"); }
                     catch (HttpRequestException) { return default; }
                     catch (TaskCanceledException) { return default; }
                     catch (JsonException) { return default; }
@@ -62,6 +63,7 @@ public sealed class ThreeNodeCluster : IAsyncDisposable
                 s => s.ValueKind == JsonValueKind.Array && s.GetArrayLength() == 3
                      && s.EnumerateArray().All(x => x.GetProperty("status").GetString() == "up"),
                 Converge, $"{node.Name} sees three servers up");
+        }
     }
 
     /// <summary>Live QEMU processes of <paramref name="domain"/> on every node: (server, pid).</summary>

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Data.Sqlite;
@@ -14,6 +16,9 @@ namespace Cluster.Host.Tests.Support;
 public sealed class NodeProcess : IAsyncDisposable
 {
     private static readonly TimeSpan ReadyDeadline = TimeSpan.FromSeconds(90);
+
+    /// <summary>Nodes not yet disposed, by API address: how <see cref="Vmc"/> finds the token for an address.</summary>
+    private static readonly ConcurrentDictionary<string, NodeProcess> Live = new();
 
     private readonly StringBuilder _log = new();
     private readonly string? _db;
@@ -38,6 +43,7 @@ public sealed class NodeProcess : IAsyncDisposable
         Root = TestPaths.NewTempDir();
         ApiPort = FreePort();
         ClusterPort = FreePort();
+        Live[Api] = this;
     }
 
     public string Name { get; }
@@ -57,6 +63,27 @@ public sealed class NodeProcess : IAsyncDisposable
     public string Log
     {
         get { lock (_log) return _log.ToString(); }
+    }
+
+    /// <summary>
+    /// The cluster's admin token, as an operator gets it: from DATA_DIR/admin.token of the node whose first start
+    /// created it. On a shared database that is one node of those sharing it; null until it is written.
+    /// </summary>
+    public string? AdminToken =>
+        (_db is null ? [this] : Live.Values.Where(n => n._db == _db))
+            .Select(n => Path.Combine(n.DataDir, "admin.token"))
+            .Where(File.Exists).Select(f => File.ReadAllText(f).Trim()).FirstOrDefault(t => t.Length > 0);
+
+    /// <summary>The admin token of the node serving <paramref name="api"/>, or null for an address no test node has.</summary>
+    public static string? AdminTokenFor(string api) => Live.TryGetValue(api, out var node) ? node.AdminToken : null;
+
+    /// <summary>An HTTP client that sends the cluster's admin token (the node must be ready).</summary>
+    public HttpClient AdminHttp(TimeSpan? timeout = null)
+    {
+        var http = new HttpClient { BaseAddress = new Uri($"http://{Api}"), Timeout = timeout ?? TimeSpan.FromSeconds(100) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            AdminToken ?? throw new InvalidOperationException($"no admin token for node {Name} yet"));
+        return http;
     }
 
     /// <summary>Starts a single node (QEMU, SQLite, seeds itself); returns once it is ready.</summary>
@@ -120,7 +147,11 @@ public sealed class NodeProcess : IAsyncDisposable
             string log;
             lock (_log) log = _log.ToString(logStart, _log.Length - logStart);
             if (!log.Contains(ready, StringComparison.Ordinal)) return "not ready";
-            try { return await http.GetStringAsync($"http://{Api}/servers"); }
+            // On a shared database the node that wrote the token may still be starting.
+            if (AdminToken is not { } token) return "no admin token yet";
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{Api}/servers");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            try { return await (await http.SendAsync(request)).Content.ReadAsStringAsync(); }
             catch (HttpRequestException) { return ""; }
             catch (TaskCanceledException) { return ""; }
         }, body => body.Contains($"\"name\":\"{Name}\"", StringComparison.Ordinal), ReadyDeadline, $"node {Name} is ready");
@@ -182,6 +213,7 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Live.TryRemove(Api, out _);
         KillHard(); // SIGKILL also ends a frozen (SIGSTOPped) process
         _process?.Dispose();
         await StopWatchdogAsync();

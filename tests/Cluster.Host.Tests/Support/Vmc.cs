@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Cluster.Host.Tests.Support;
 
-/// <summary>Runs the real vmc binary, as an operator would.</summary>
+/// <summary>Runs the real vmc binary, as an operator would: with the admin token of the node it talks to in VMC_TOKEN.</summary>
 public static class Vmc
 {
     public sealed record Result(int ExitCode, string Out, string Err)
@@ -12,7 +12,11 @@ public static class Vmc
         public override string ToString() => $"exit {ExitCode}\nstdout: {Out}\nstderr: {Err}";
     }
 
-    public static async Task<Result> RunAsync(string address, params string[] args)
+    public static Task<Result> RunAsync(string address, params string[] args) =>
+        RunWithTokenAsync(NodeProcess.AdminTokenFor(address), address, args);
+
+    /// <summary>Runs vmc with <paramref name="token"/> in VMC_TOKEN (none when null).</summary>
+    public static async Task<Result> RunWithTokenAsync(string? token, string address, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -20,6 +24,8 @@ public static class Vmc
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
+        psi.Environment.Remove("VMC_TOKEN");
+        if (token is not null) psi.Environment["VMC_TOKEN"] = token;
         psi.ArgumentList.Add(TestPaths.VmcDll);
         psi.ArgumentList.Add(address);
         foreach (var a in args) psi.ArgumentList.Add(a);
