@@ -37,7 +37,7 @@ public sealed class AuditCrashTests
     private static async Task KillDuringCatchUpAsync(NodeProcess node, Func<DbConnection> open)
     {
         await node.LaunchAsync();
-        using var http = new HttpClient { BaseAddress = new Uri($"http://{node.Api}"), Timeout = TimeSpan.FromSeconds(30) };
+        using var http = node.AdminHttp(TimeSpan.FromSeconds(30));
         await CreateDomainsAsync(http, "a", DomainsBefore, CancellationToken.None);
         var before = await Poll.UntilAsync(() => AuditLedger.ReadAsync(open), l => l.Offset >= l.LastJournalOrdering, Deadline,
             "the audit has caught up before the rebuild");

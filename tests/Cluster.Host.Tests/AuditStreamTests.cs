@@ -15,7 +15,7 @@ public sealed class AuditStreamTests
     {
         await using var node = new NodeProcess(vmm: "simulated");
         await node.LaunchAsync();
-        using var http = new HttpClient { BaseAddress = new Uri($"http://{node.Api}"), Timeout = Timeout.InfiniteTimeSpan };
+        using var http = node.AdminHttp(Timeout.InfiniteTimeSpan);
         // A first event through the whole path, so that start-up work (JIT, connections) is not what is measured.
         Assert.Equal(HttpStatusCode.Created, (await CreateAsync(http, "warm")).StatusCode);
         await Poll.UntilAsync(() => http.GetStringAsync("/audit?domain=warm"), body => body.Contains("domain.created"), Deadline,
