@@ -52,20 +52,8 @@ internal sealed class ApiClient : IDisposable
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/'));
         request.Headers.Accept.ParseAdd("text/event-stream");
-        HttpResponseMessage response;
-        try
-        {
-            // ResponseHeadersRead: the client's timeout bounds the wait for the headers, not the open-ended stream.
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new UnreachableException(Address, Reason(ex));
-        }
-        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
-        {
-            throw new UnreachableException(Address, $"no answer within {_timeout.TotalSeconds:0} s");
-        }
+        // ResponseHeadersRead: the client's timeout bounds the wait for the headers, not the open-ended stream.
+        var response = await ReachAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
         using (response)
         {
             if (!response.IsSuccessStatusCode)
@@ -98,20 +86,12 @@ internal sealed class ApiClient : IDisposable
         }
     }
 
-    private async Task<JsonElement> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken ct)
+    /// <summary>Sends; a node that cannot be reached or does not answer in time is an <see cref="UnreachableException"/>.</summary>
+    private async Task<HttpResponseMessage> ReachAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(method, path.TrimStart('/'));
-        if (body is not null)
-        {
-            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-        }
-
-        HttpResponseMessage response;
-        string text;
         try
         {
-            response = await _http.SendAsync(request, ct).ConfigureAwait(false);
-            text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            return await _http.SendAsync(request, completion, ct).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {
@@ -121,6 +101,19 @@ internal sealed class ApiClient : IDisposable
         {
             throw new UnreachableException(Address, $"no answer within {_timeout.TotalSeconds:0} s");
         }
+    }
+
+    private async Task<JsonElement> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path.TrimStart('/'));
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        }
+
+        // ResponseContentRead: the body is read within the timeout too, so reading it below cannot fail on the network.
+        var response = await ReachAsync(request, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
 
         using (response)
         {

@@ -1,6 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster;
-using Akka.DistributedData;
 
 namespace Actors.Domains.Index;
 
@@ -28,30 +26,17 @@ public interface IDomainIndex
 }
 
 /// <summary>
-/// The domain index as a Distributed Data map (name → entry), written locally by each domain actor and spread
-/// by gossip; every node reads it without asking anyone (placement, failover).
+/// The domain index as a replicated map (name → entry), written locally by each domain actor and spread by
+/// gossip; every node reads it without asking anyone (placement, failover).
 /// </summary>
 public sealed class DomainIndex(ActorSystem system) : IDomainIndex
 {
-    public static readonly LWWDictionaryKey<string, DomainIndexEntry> Key = new("domain-index");
+    private readonly ReplicatedIndex<DomainIndexEntry> _map = new(system, "domain-index");
 
-    private readonly IActorRef _replicator = DistributedData.Get(system).Replicator;
-    private readonly UniqueAddress _self = Akka.Cluster.Cluster.Get(system).SelfUniqueAddress;
+    public void Publish(DomainIndexEntry entry) => _map.Publish(entry.Name, entry);
 
-    public void Publish(DomainIndexEntry entry) =>
-        _replicator.Tell(Dsl.Update(Key, LWWDictionary<string, DomainIndexEntry>.Empty, WriteLocal.Instance,
-            d => d.SetItem(_self, entry.Name, entry)), ActorRefs.Nobody);
-
-    public void Remove(string name) =>
-        _replicator.Tell(Dsl.Update(Key, LWWDictionary<string, DomainIndexEntry>.Empty, WriteLocal.Instance,
-            d => d.Remove(_self, name)), ActorRefs.Nobody);
+    public void Remove(string name) => _map.Remove(name);
 
     /// <summary>This node's current copy of the index.</summary>
-    public async Task<IReadOnlyDictionary<string, DomainIndexEntry>> ReadAsync()
-    {
-        var response = await _replicator.Ask<IGetResponse>(Dsl.Get(Key, ReadLocal.Instance), TimeSpan.FromSeconds(5));
-        return response.IsSuccessful
-            ? response.Get(Key).Entries
-            : new Dictionary<string, DomainIndexEntry>();
-    }
+    public Task<IReadOnlyDictionary<string, DomainIndexEntry>> ReadAsync() => _map.ReadAsync();
 }
