@@ -9,20 +9,7 @@ namespace Cluster.Host.Tests;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class AuthTests
 {
-    private static async Task<NodeProcess> StartAsync()
-    {
-        var node = new NodeProcess("authnode", vmm: "simulated");
-        try
-        {
-            await node.LaunchAsync();
-            return node;
-        }
-        catch
-        {
-            await node.DisposeAsync();
-            throw;
-        }
-    }
+    private static Task<NodeProcess> StartAsync() => NodeProcess.StartAsync("authnode", vmm: "simulated");
 
     private static async Task<(HttpStatusCode Status, string Error)> SendAsync(NodeProcess node, HttpMethod method, string path, string? token)
     {

@@ -86,10 +86,10 @@ public sealed class NodeProcess : IAsyncDisposable
         return http;
     }
 
-    /// <summary>Starts a single node (QEMU, SQLite, seeds itself); returns once it is ready.</summary>
-    public static async Task<NodeProcess> StartAsync(string name = "node1")
+    /// <summary>Starts a single node (SQLite, seeds itself; QEMU unless told); returns once it is ready.</summary>
+    public static async Task<NodeProcess> StartAsync(string name = "node1", string vmm = "qemu")
     {
-        var node = new NodeProcess(name);
+        var node = new NodeProcess(name, vmm: vmm);
         try
         {
             await node.LaunchAsync();
