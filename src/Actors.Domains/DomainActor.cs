@@ -410,11 +410,24 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
             .PipeTo(Self, Self, m => m, ex => new VmmStartFailed(ex.Message));
     }
 
-    /// <summary>Takes the domain's lease, makes missing disks, starts the VMM.</summary>
+    /// <summary>
+    /// Takes the domain's lease, makes missing disks, starts the VMM. A lease store that cannot answer (the database
+    /// is restarting) is a wait, not a failed start. A live VMM of this domain already here is taken over, not
+    /// refused: an earlier incarnation of this actor started it and could not persist the fact (same reason).
+    /// </summary>
     private static async Task<object> StartAsync(IVmmDriver driver, IDomainLeases leases, VmmLaunchSpec spec, IReadOnlyList<long> sizes)
     {
-        var lease = await leases.TryAcquireAsync(spec.DomainName, CancellationToken.None);
+        LeaseGrant lease;
+        try
+        {
+            lease = await leases.TryAcquireAsync(spec.DomainName, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not VmmException)
+        {
+            return new LeaseDenied(new LeaseGrant(false, $"nobody known (the lease store did not answer: {ex.Message})", null));
+        }
         if (!lease.Granted) return new LeaseDenied(lease);
+        if (await driver.TryAdoptAsync(spec, CancellationToken.None) is { } running) return new VmmStarted(running);
         Directory.CreateDirectory(spec.RunDir);
         for (var i = 0; i < spec.DiskPaths.Count; i++)
             if (!File.Exists(spec.DiskPaths[i]))

@@ -1,3 +1,4 @@
+using Actors.Domains.Leases;
 using Akka.Actor;
 using Akka.TestKit;
 using Actors.Domains.Catalog;
@@ -454,6 +455,40 @@ public sealed class DomainActorTests : SqliteTestKit
         AssertSameView(before with { UpdatedAt = null }, after with { UpdatedAt = null });
         Assert.Equal(1, driver.LiveCount);
         Assert.DoesNotContain(events, e => e is VmmLost);
+    }
+
+    /// <summary>Leases from a store that does not answer the first <paramref name="failures"/> requests (a database restart).</summary>
+    private sealed class RestartingLeaseStore(int failures) : IDomainLeases
+    {
+        private int _calls;
+        public Task<LeaseGrant> TryAcquireAsync(string domain, CancellationToken ct) =>
+            Interlocked.Increment(ref _calls) <= failures
+                ? Task.FromException<LeaseGrant>(new TimeoutException("the lease store did not answer"))
+                : Task.FromResult(new LeaseGrant(true, null, null));
+        public Task ReleaseAsync(string domain, CancellationToken ct) => Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_start_takes_over_a_live_vmm_an_earlier_incarnation_started_but_could_not_record()
+    {
+        // The domain's VMM runs, but its Started fact was never persisted (the database restarted meanwhile), and
+        // the recovery's adoption could not reach the lease store either.
+        var driver = new SimulatedDriver();
+        var domain = Spawn("web1", driver);
+        Create(domain, "web1");
+        StopActor(domain);
+        var orphan = await driver.StartAsync(new VmmLaunchSpec("web1", 1, 64, [], null, null, null, _layout.RunDir("web1")), default);
+
+        var again = Sys.ActorOf(DomainActor.Props("web1",
+            new DomainRuntime(driver, "node1", _layout, _catalog.Ref, Leases: new RestartingLeaseStore(failures: 2))));
+        _catalog.ExpectMsg(new CatalogMessages.Add("web1"), Wait);
+        Accept(again, new Start("web1", Job(out var jobId)));
+        ExpectJob(jobId, true);
+
+        var started = Assert.IsType<Started>(AwaitEvents("web1", es => es[^1] is Started)[^1]);
+        Assert.Equal(orphan.Pid, started.Pid);
+        Assert.Equal(1, driver.LiveCount);
+        Assert.DoesNotContain(Events("web1"), e => e is StartFailed);
     }
 
     [Fact]
