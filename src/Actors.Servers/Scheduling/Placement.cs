@@ -1,9 +1,14 @@
 using Actors.Domains.Index;
+using Actors.Servers.Load;
 
 namespace Actors.Servers.Scheduling;
 
-/// <summary>A server as placement sees it. Status: "up", "unreachable", "down" (no longer a cluster member), …</summary>
-public sealed record ServerCapacity(string Name, string Address, string Pool, int Cpus, long MemoryMiB, string Status)
+/// <summary>
+/// A server as placement sees it. Status: "up", "unreachable", "down" (no longer a cluster member), …
+/// A server in maintenance takes no new domains; <paramref name="Load"/> is its last sample (null: none yet).
+/// </summary>
+public sealed record ServerCapacity(string Name, string Address, string Pool, int Cpus, long MemoryMiB, string Status,
+    bool Maintenance = false, ServerLoad? Load = null)
 {
     public bool Up => Status == "up";
     public bool Down => Status == "down";
