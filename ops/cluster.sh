@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # A multi-node vmc cluster on this machine, on loopback, sharing one private PostgreSQL.
 #
-#   ops/cluster.sh up N [--vmm qemu|simulated]   build if needed, install prerequisites, start PostgreSQL and
-#                                                nodes node1..nodeN; returns once each logged `node ready`
+#   ops/cluster.sh up N [--vmm qemu|simulated] [--tls]
+#                                                build if needed, install prerequisites, start PostgreSQL and
+#                                                nodes node1..nodeN; returns once each logged `node ready`.
+#                                                --tls: TLS between the nodes with a cluster certificate made
+#                                                once into STATE/tls (ops/cluster-cert.sh); nodes also use TLS
+#                                                when VMC_CLUSTER_CERT is set (they read it themselves)
 #   ops/cluster.sh status                        one line per node and one for PostgreSQL; exit 0 if all run
 #   ops/cluster.sh down [--purge]                stop the nodes (SIGTERM, SIGKILL after a deadline), their
 #                                                fencing watchdogs, any QEMU left under the state dir, and
@@ -30,7 +34,7 @@ HOST_BIN=$REPO/artifacts/host/Cluster.Host
 
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 usage() {
-  echo "usage: ops/cluster.sh up N [--vmm qemu|simulated] | status | down [--purge]" >&2
+  echo "usage: ops/cluster.sh up N [--vmm qemu|simulated] [--tls] | status | down [--purge]" >&2
   exit 2
 }
 
@@ -97,7 +101,7 @@ qemu_pids() {
 
 cmd_up() {
   [ $# -ge 1 ] || usage
-  local n=$1 vmm=qemu
+  local n=$1 vmm=qemu tls=no
   shift
   if ! [[ "$n" =~ ^[0-9]+$ ]] || [ "$n" -lt 1 ] || [ "$n" -gt 50 ]; then
     die "N '$n' must be a number of nodes from 1 to 50"
@@ -106,6 +110,7 @@ cmd_up() {
     case "$1" in
       --vmm) [ $# -ge 2 ] || die "--vmm needs a value (qemu or simulated)"; vmm=$2; shift 2 ;;
       --vmm=*) vmm=${1#--vmm=}; shift ;;
+      --tls) tls=yes; shift ;;
       *) die "unknown option '$1'" ;;
     esac
   done
@@ -140,6 +145,16 @@ cmd_up() {
   local db
   db=$(ops/pg.sh start "$STATE/pg" "$PG_PORT") || die "PostgreSQL did not start (see $STATE/pg/postgres.log)"
 
+  # TLS: every node holds the one cluster certificate (a node without it cannot join); made once, kept by `down`.
+  local tls_args=() scheme=akka.tcp
+  if [ "$tls" = yes ]; then
+    [ -f "$STATE/tls/cluster.pfx" ] || ops/cluster-cert.sh "$STATE/tls" >/dev/null
+    tls_args=(--cluster-cert "$STATE/tls/cluster.pfx" --cluster-cert-password-file "$STATE/tls/cluster.password")
+    scheme=akka.ssl.tcp
+  elif [ -n "${VMC_CLUSTER_CERT:-}" ]; then
+    scheme=akka.ssl.tcp
+  fi
+
   # Forget nodes of an earlier, larger cluster: status and down show what this `up` started.
   rm -f "$STATE"/node*.env "$STATE"/node*.pid
 
@@ -152,14 +167,14 @@ cmd_up() {
     local name=node$1 cport=$((CLUSTER_PORT_BASE + $1 - 1)) aport=$((API_PORT_BASE + $1 - 1))
     mkdir -p "$STATE/$name/data"
     if [ -f "$STATE/$name.log" ]; then mv -f "$STATE/$name.log" "$STATE/$name.log.prev"; fi
-    printf 'API=127.0.0.1:%s\nCLUSTER=akka.tcp://vmc@127.0.0.1:%s\n' "$aport" "$cport" >"$STATE/$name.env"
+    printf 'API=127.0.0.1:%s\nCLUSTER=%s://vmc@127.0.0.1:%s\n' "$aport" "$scheme" "$cport" >"$STATE/$name.env"
     # setsid: the node leads its own session, so it outlives this shell and its terminal. The background
     # subshell execs setsid, which execs a shell that writes its own pid and then execs the node: no shell
     # stays behind holding our stdout, and the pid file holds the node's pid. All output goes to the log.
     # shellcheck disable=SC2016 # $$ and $@ belong to the inner shell
     (cd "$STATE/$name" && exec setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$STATE/$name.pid" \
       "$HOST_BIN" --name "$name" --data-dir "$STATE/$name/data" --host 127.0.0.1 --port "$cport" \
-      --api "127.0.0.1:$aport" "${seeds[@]}" --db "$db" --vmm "$vmm") </dev/null >"$STATE/$name.log" 2>&1 &
+      --api "127.0.0.1:$aport" "${seeds[@]}" --db "$db" --vmm "$vmm" "${tls_args[@]}") </dev/null >"$STATE/$name.log" 2>&1 &
     local until=$((SECONDS + 10))
     while [ ! -s "$STATE/$name.pid" ]; do
       [ $SECONDS -lt $until ] || die "$name did not start (no pid file $STATE/$name.pid)"
@@ -296,7 +311,7 @@ cmd_down() {
     for entry in "$STATE"/node*; do
       if [[ "$(basename "$entry")" =~ ^node[0-9]+(\.env|\.pid|\.log|\.log\.prev)?$ ]]; then rm -rf "$entry"; fi
     done
-    rm -rf "${STATE:?}/pg"
+    rm -rf "${STATE:?}/pg" "${STATE:?}/tls"
     rmdir "$STATE" 2>/dev/null || echo "cluster.sh: $STATE is not empty (files not made by cluster.sh); left it" >&2
     echo "cluster.sh: purged the cluster state in $STATE" >&2
   fi

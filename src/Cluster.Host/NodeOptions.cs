@@ -12,11 +12,18 @@ public sealed record NodeOptions(
     string? Db,
     string Pool,
     string? Vmm,
-    string? ConfigFile)
+    string? ConfigFile,
+    string? ClusterCert = null,
+    string? ClusterCertPassword = null)
 {
     public const string SystemName = "vmc";
 
-    public string SelfAddress => $"akka.tcp://{SystemName}@{Hostname}:{Port}";
+    /// <summary>Akka's scheme for the cluster port: TLS remoting is akka.ssl.tcp, and every member must use the same.</summary>
+    public string Scheme => SchemeFor(ClusterCert is not null);
+
+    public string SelfAddress => $"{Scheme}://{SystemName}@{Hostname}:{Port}";
+
+    public static string SchemeFor(bool tls) => tls ? "akka.ssl.tcp" : "akka.tcp";
 
     public static string Usage => """
         usage: Cluster.Host [options]
@@ -30,6 +37,10 @@ public sealed record NodeOptions(
           --pool NAME        server pool (VMC_POOL; default "default")
           --vmm qemu|simulated  VMM driver (VMC_VMM; default qemu when installed)
           --config FILE      extra HOCON applied over akka.hocon (VMC_CONFIG)
+          --cluster-cert FILE  the cluster certificate (PKCS#12): TLS between nodes, and only nodes holding it may
+                             join (VMC_CLUSTER_CERT; default: none, plain TCP)
+          --cluster-cert-password-file FILE  its password (VMC_CLUSTER_CERT_PASSWORD_FILE, or the password itself
+                             in VMC_CLUSTER_CERT_PASSWORD)
         """;
 
     /// <summary>Parses flags and environment; the error names the option that was wrong.</summary>
@@ -37,7 +48,8 @@ public sealed record NodeOptions(
     {
         var values = new Dictionary<string, string>();
         var seeds = new List<string>();
-        string[] known = ["--name", "--data-dir", "--host", "--port", "--api", "--seed", "--db", "--pool", "--vmm", "--config"];
+        string[] known = ["--name", "--data-dir", "--host", "--port", "--api", "--seed", "--db", "--pool", "--vmm", "--config",
+            "--cluster-cert", "--cluster-cert-password-file"];
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -67,12 +79,36 @@ public sealed record NodeOptions(
         if (!TrySplitHostPort(api, out var apiHost, out var apiPort))
             return (null, $"--api '{api}' is not HOST:PORT");
 
+        var clusterCert = Get("--cluster-cert", "VMC_CLUSTER_CERT");
+        if (clusterCert is not null && !File.Exists(clusterCert))
+            return (null, $"--cluster-cert file {clusterCert} does not exist");
+        var passwordFile = Get("--cluster-cert-password-file", "VMC_CLUSTER_CERT_PASSWORD_FILE");
+        if (passwordFile is not null && clusterCert is null)
+            return (null, "--cluster-cert-password-file needs --cluster-cert");
+        string? password = null;
+        if (passwordFile is not null)
+        {
+            try { password = File.ReadAllText(passwordFile).TrimEnd('\r', '\n'); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return (null, $"--cluster-cert-password-file {passwordFile} cannot be read: {ex.Message}");
+            }
+        }
+        else if (clusterCert is not null)
+        {
+            password = env("VMC_CLUSTER_CERT_PASSWORD");
+        }
+
+        // Seeds given as HOST:PORT take this node's scheme; a full address must have it (a plain node cannot reach a TLS one).
+        var scheme = SchemeFor(clusterCert is not null);
         var parsedSeeds = new List<string>();
         foreach (var seed in seeds)
         {
-            if (seed.StartsWith("akka.tcp://", StringComparison.Ordinal)) parsedSeeds.Add(seed);
-            else if (TrySplitHostPort(seed, out var h, out var p)) parsedSeeds.Add($"akka.tcp://{SystemName}@{h}:{p}");
-            else return (null, $"--seed '{seed}' is neither HOST:PORT nor an akka.tcp:// address");
+            if (seed.StartsWith(scheme + "://", StringComparison.Ordinal)) parsedSeeds.Add(seed);
+            else if (seed.Contains("://", StringComparison.Ordinal))
+                return (null, $"--seed '{seed}' is not an {scheme}:// address ({(clusterCert is null ? "no --cluster-cert: plain TCP" : "--cluster-cert: TLS")})");
+            else if (TrySplitHostPort(seed, out var h, out var p)) parsedSeeds.Add($"{scheme}://{SystemName}@{h}:{p}");
+            else return (null, $"--seed '{seed}' is neither HOST:PORT nor an {scheme}:// address");
         }
 
         var vmm = Get("--vmm", "VMC_VMM");
@@ -90,7 +126,7 @@ public sealed record NodeOptions(
             port, apiHost, apiPort, parsedSeeds,
             Get("--db", "VMC_DB"),
             Get("--pool", "VMC_POOL") ?? "default",
-            vmm, config), null);
+            vmm, config, clusterCert is null ? null : Path.GetFullPath(clusterCert), password), null);
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;

@@ -22,6 +22,17 @@ if (options is null)
     return 2;
 }
 
+System.Security.Cryptography.X509Certificates.X509Certificate2? clusterCert = null;
+if (options.ClusterCert is { } certPath)
+{
+    (clusterCert, var certError) = ClusterTls.Load(certPath, options.ClusterCertPassword);
+    if (clusterCert is null)
+    {
+        Console.Error.WriteLine($"error: {certError}");
+        return 2;
+    }
+}
+
 try
 {
     Directory.CreateDirectory(options.DataDir);
@@ -134,7 +145,9 @@ var sharding = new ShardOptions
 builder.Services.AddAkka(NodeOptions.SystemName, (akka, _) =>
 {
     akka.AddHocon(hocon, HoconAddMode.Prepend)
-        .AddSetup(JournalDataOptions.Setup(db))
+        .AddSetup(JournalDataOptions.Setup(db));
+    if (clusterCert is not null) akka.AddSetup(ClusterTls.Setup(clusterCert));
+    akka
         .ConfigureLoggers(l =>
         {
             l.ClearLoggers();

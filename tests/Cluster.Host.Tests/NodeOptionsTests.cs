@@ -30,7 +30,39 @@ public sealed class NodeOptionsTests
         Assert.Equal("PostgreSQL.15", DatabaseSetup.For(o with { Db = "Host=127.0.0.1;Database=vmc" }).ProviderName);
     }
 
+    [Fact]
+    public void A_cluster_certificate_makes_the_node_and_its_seeds_speak_tls_and_the_password_comes_from_a_file_or_the_environment()
+    {
+        var dir = Directory.CreateTempSubdirectory("vmc-opt").FullName;
+        try
+        {
+            var pfx = Path.Combine(dir, "cluster.pfx");
+            var passwordFile = Path.Combine(dir, "cluster.password");
+            File.WriteAllText(pfx, "");
+            File.WriteAllText(passwordFile, "s3cret\n");
+
+            var (o, error) = NodeOptions.Parse(["--cluster-cert", pfx, "--cluster-cert-password-file", passwordFile, "--seed", "127.0.0.1:4055"], NoEnv);
+            Assert.Null(error);
+            Assert.Equal(("akka.ssl.tcp://vmc@127.0.0.1:4053", "s3cret"), (o!.SelfAddress, o.ClusterCertPassword));
+            Assert.Equal(["akka.ssl.tcp://vmc@127.0.0.1:4055"], o.Seeds);
+
+            var env = new Dictionary<string, string> { ["VMC_CLUSTER_CERT"] = pfx, ["VMC_CLUSTER_CERT_PASSWORD"] = "from-env" };
+            (o, _) = NodeOptions.Parse([], env.GetValueOrDefault);
+            Assert.Equal((pfx, "from-env"), (o!.ClusterCert, o.ClusterCertPassword));
+
+            (o, error) = NodeOptions.Parse(["--cluster-cert", pfx, "--seed", "akka.tcp://vmc@127.0.0.1:4055"], NoEnv);
+            Assert.Null(o);
+            Assert.Equal("--seed 'akka.tcp://vmc@127.0.0.1:4055' is not an akka.ssl.tcp:// address (--cluster-cert: TLS)", error);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Theory]
+    [InlineData("--cluster-cert", "/no/such.pfx", "--cluster-cert")]
+    [InlineData("--cluster-cert-password-file", "/etc/hostname", "--cluster-cert-password-file needs --cluster-cert")]
     [InlineData("--port", "http", "--port")]
     [InlineData("--port", "70000", "--port")]
     [InlineData("--api", "9110", "--api")]

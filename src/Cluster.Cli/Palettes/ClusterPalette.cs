@@ -9,7 +9,7 @@ namespace Cluster.Cli.Palettes;
 /// </summary>
 internal static class ClusterPalette
 {
-    private const string AddressHelp = "a member's address: akka.tcp://vmc@HOST:PORT, or HOST:PORT";
+    private const string AddressHelp = "a member's address: akka.tcp://vmc@HOST:PORT (akka.ssl.tcp:// with TLS), or HOST:PORT";
     private static readonly SwitchSpec Address = new("-a", "ADDRESS", AddressHelp, Required: true);
     private static readonly SwitchSpec LeaveAddress = new("-a", "ADDRESS", AddressHelp + " (default: the node vmc is connected to)");
 
@@ -81,10 +81,11 @@ internal static class ClusterPalette
         return ExitCodes.Ok;
     }
 
-    /// <summary>A usage error unless the address is akka.tcp://SYSTEM@HOST:PORT or HOST:PORT (checked here, so a typo never reaches the node).</summary>
+    /// <summary>A usage error unless the address is akka[.ssl].tcp://SYSTEM@HOST:PORT or HOST:PORT (checked here, so a typo never reaches the node).</summary>
     private static string CheckedAddress(CommandContext ctx, string address)
     {
-        var hostPort = address.StartsWith("akka.tcp://", StringComparison.Ordinal) && address.IndexOf('@', StringComparison.Ordinal) is var at and > 11
+        var scheme = Array.Find(["akka.tcp://", "akka.ssl.tcp://"], s => address.StartsWith(s, StringComparison.Ordinal));
+        var hostPort = scheme is not null && address.IndexOf('@', StringComparison.Ordinal) is var at and > 0 && at > scheme.Length
             ? address[(at + 1)..]
             : address;
         return CommandLine.IsAddress(hostPort)

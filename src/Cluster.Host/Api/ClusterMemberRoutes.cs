@@ -5,8 +5,8 @@ namespace Cluster.Host.Api;
 
 /// <summary>
 /// /cluster/members/{address}: one member, and the membership operations of JVM Akka Management's cluster HTTP API
-/// (PUT with operation Join, Leave or Down; DELETE is Leave). The address is akka.tcp://vmc@HOST:PORT (URL-encoded)
-/// or HOST:PORT.
+/// (PUT with operation Join, Leave or Down; DELETE is Leave). The address is akka.tcp://vmc@HOST:PORT (URL-encoded;
+/// akka.ssl.tcp:// with a cluster certificate) or HOST:PORT, which takes this node's scheme.
 /// </summary>
 public static class ClusterMemberRoutes
 {
@@ -14,15 +14,15 @@ public static class ClusterMemberRoutes
 
     public static void Map(WebApplication app)
     {
-        app.MapGet("/cluster/members/{**address}", (string address, ClusterView view) =>
+        app.MapGet("/cluster/members/{**address}", (string address, ClusterView view, NodeOptions options) =>
         {
-            var (parsed, bad) = Parse(address);
+            var (parsed, bad) = Parse(address, options);
             if (bad is not null) return bad;
             return view.Member(parsed!) is { } member ? ApiResults.Ok(member) : NotMember(parsed!);
         }).Allow(Role.Viewer);
-        app.MapPut("/cluster/members/{**address}", async (string address, HttpRequest http, ActorSystem system) =>
+        app.MapPut("/cluster/members/{**address}", async (string address, HttpRequest http, ActorSystem system, NodeOptions options) =>
         {
-            var (parsed, bad) = Parse(address);
+            var (parsed, bad) = Parse(address, options);
             if (bad is not null) return bad;
             var (request, bodyError) = await ApiResults.ReadBodyAsync<OperationRequest>(http);
             if (bodyError is not null) return bodyError;
@@ -34,9 +34,9 @@ public static class ClusterMemberRoutes
                 _ => ApiResults.Error(400, $"operation must be Join, Leave or Down; got '{Actors.Domains.DomainSpecValidation.Printable(request.Operation)}'", "operation"),
             };
         }).Allow(Role.Admin);
-        app.MapDelete("/cluster/members/{**address}", (string address, HttpRequest http, ActorSystem system) =>
+        app.MapDelete("/cluster/members/{**address}", (string address, HttpRequest http, ActorSystem system, NodeOptions options) =>
         {
-            var (parsed, bad) = Parse(address);
+            var (parsed, bad) = Parse(address, options);
             return bad ?? Operate(system, app, http, parsed!, "Leaving", c => c.Leave(parsed!));
         }).Allow(Role.Admin);
     }
@@ -53,11 +53,11 @@ public static class ClusterMemberRoutes
 
     private static IResult NotMember(Address address) => ApiResults.Error(404, $"{address} is not a member of the cluster", "address");
 
-    /// <summary>akka.tcp://vmc@HOST:PORT (its '/' may arrive encoded as %2F, which routing leaves alone) or HOST:PORT.</summary>
-    private static (Address? Address, IResult? Error) Parse(string text)
+    /// <summary>SCHEME://vmc@HOST:PORT (its '/' may arrive encoded as %2F, which routing leaves alone) or HOST:PORT.</summary>
+    private static (Address? Address, IResult? Error) Parse(string text, NodeOptions options)
     {
         var address = Uri.UnescapeDataString(text);
-        if (!address.Contains("://", StringComparison.Ordinal)) address = $"akka.tcp://{NodeOptions.SystemName}@{address}";
+        if (!address.Contains("://", StringComparison.Ordinal)) address = $"{options.Scheme}://{NodeOptions.SystemName}@{address}";
         try
         {
             var parsed = Address.Parse(address);
@@ -65,6 +65,6 @@ public static class ClusterMemberRoutes
         }
         catch (UriFormatException) { }
         return (null, ApiResults.Error(400,
-            $"address '{Actors.Domains.DomainSpecValidation.Printable(text)}' is neither akka.tcp://{NodeOptions.SystemName}@HOST:PORT nor HOST:PORT", "address"));
+            $"address '{Actors.Domains.DomainSpecValidation.Printable(text)}' is neither {options.Scheme}://{NodeOptions.SystemName}@HOST:PORT nor HOST:PORT", "address"));
     }
 }

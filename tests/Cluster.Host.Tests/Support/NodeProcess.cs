@@ -25,6 +25,7 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly string _vmm;
     private readonly IReadOnlyList<NodeProcess> _seeds;
     private readonly string? _config;
+    private readonly ClusterCertFiles? _cert;
     private Process? _process;
 
     /// <param name="name">Server name (<c>--name</c>).</param>
@@ -32,9 +33,11 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <param name="vmm"><c>--vmm</c>: <c>qemu</c> or <c>simulated</c>.</param>
     /// <param name="seeds">Seed nodes (<c>--seed</c>); none: the node seeds itself, i.e. it forms the cluster.</param>
     /// <param name="config">Extra HOCON over akka.hocon (<c>--config</c>); null: none.</param>
+    /// <param name="cert">The cluster certificate (<c>--cluster-cert</c>, TLS remoting); null: plain TCP.</param>
     public NodeProcess(string name = "node1", string? db = null, string vmm = "qemu", IReadOnlyList<NodeProcess>? seeds = null,
-        string? config = null)
+        string? config = null, ClusterCertFiles? cert = null)
     {
+        _cert = cert;
         Name = name;
         _db = db;
         _vmm = vmm;
@@ -52,7 +55,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public int ApiPort { get; }
     public int ClusterPort { get; }
     public string Api => $"127.0.0.1:{ApiPort}";
-    public string Address => $"akka.tcp://vmc@127.0.0.1:{ClusterPort}";
+    public string Address => $"{NodeOptions.SchemeFor(_cert is not null)}://vmc@127.0.0.1:{ClusterPort}";
     public bool UsesSqlite => _db is null;
     public int? Pid => _process?.Id;
 
@@ -103,10 +106,11 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts the host process; returns once it logged <c>node ready</c> for this start and its API lists its server.
+    /// Starts the host process; returns once it logged <c>node ready</c> for this start and its API lists its server
+    /// (with <paramref name="untilReady"/> false: once its API answers, for a node that may never join a cluster).
     /// Throws if the process exits first.
     /// </summary>
-    public async Task LaunchAsync()
+    public async Task LaunchAsync(bool untilReady = true)
     {
         if (_process is { HasExited: false }) throw new InvalidOperationException($"node {Name} is already running");
         _process?.Dispose();
@@ -122,6 +126,7 @@ public sealed class NodeProcess : IAsyncDisposable
         };
         foreach (var seed in _seeds) args.AddRange(["--seed", $"127.0.0.1:{seed.ClusterPort}"]);
         if (_db is not null) args.AddRange(["--db", _db]);
+        if (_cert is not null) args.AddRange(_cert.Args);
         if (_config is not null)
         {
             var file = Path.Combine(Root, "extra.hocon");
@@ -146,15 +151,16 @@ public sealed class NodeProcess : IAsyncDisposable
             if (process.HasExited) throw new InvalidOperationException($"node {Name} exited with {process.ExitCode}:\n{Log}");
             string log;
             lock (_log) log = _log.ToString(logStart, _log.Length - logStart);
-            if (!log.Contains(ready, StringComparison.Ordinal)) return "not ready";
+            if (untilReady && !log.Contains(ready, StringComparison.Ordinal)) return "not ready";
             // On a shared database the node that wrote the token may still be starting.
             if (AdminToken is not { } token) return "no admin token yet";
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{Api}/servers");
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{Api}/{(untilReady ? "servers" : "cluster/members")}");
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             try { return await (await http.SendAsync(request)).Content.ReadAsStringAsync(); }
             catch (HttpRequestException) { return ""; }
             catch (TaskCanceledException) { return ""; }
-        }, body => body.Contains($"\"name\":\"{Name}\"", StringComparison.Ordinal), ReadyDeadline, $"node {Name} is ready");
+        }, body => untilReady ? body.Contains($"\"name\":\"{Name}\"", StringComparison.Ordinal) : body.Contains("\"members\"", StringComparison.Ordinal),
+            ReadyDeadline, $"node {Name} is ready");
     }
 
     /// <summary>Starts the node again (after a kill, or after it exited) on the same data dir, ports, seeds and database.</summary>
