@@ -182,6 +182,7 @@ ErrorHandling.Use(app);
 ApiAuth.Use(app, callers);
 ClusterView.Map(app);
 ClusterMemberRoutes.Map(app);
+ClusterEventStream.Map(app);
 ShardRoutes.Map(app);
 ServerRoutes.Map(app);
 DomainRoutes.Map(app);

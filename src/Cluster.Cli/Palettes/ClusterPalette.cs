@@ -5,7 +5,7 @@ namespace Cluster.Cli.Palettes;
 
 /// <summary>
 /// cluster show|status|leader|join|leave|down|down-unreachable, over GET /cluster/members and
-/// GET|PUT|DELETE /cluster/members/{address} (shaped like Akka Management's).
+/// GET|PUT|DELETE /cluster/members/{address} (shaped like Akka Management's); cluster tail is <see cref="ClusterTail"/>.
 /// </summary>
 internal static class ClusterPalette
 {
@@ -22,6 +22,7 @@ internal static class ClusterPalette
         new("leave", "make a member leave the cluster gracefully (admin)", [], [LeaveAddress], LeaveAsync),
         new("down", "mark a member down: it is removed and its shards and singletons move (admin)", [], [Address], ctx => OperateAsync(ctx, "Down")),
         new("down-unreachable", "mark every unreachable member down (admin)", [], [], DownUnreachableAsync),
+        ClusterTail.Spec,
     ]);
 
     private static async Task<int> OperateAsync(CommandContext ctx, string operation) =>

@@ -12,16 +12,12 @@ namespace Cluster.Host.Api;
 public static class AuditStream
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
 
     public static async Task RunAsync(HttpContext http, AuditReader reader, AuditQuery query)
     {
         var ct = http.RequestAborted;
-        http.Response.ContentType = "text/event-stream";
-        http.Response.Headers.CacheControl = "no-cache";
         var after = query.After ?? await reader.LastOrderingAsync(ct);
-        await http.Response.WriteAsync(": following the audit table\n\n", ct);
-        await http.Response.Body.FlushAsync(ct);
+        await ServerSentEvents.StartAsync(http.Response, "following the audit table", ct);
         var quietSince = DateTime.UtcNow;
         try
         {
@@ -31,12 +27,12 @@ public static class AuditStream
                 foreach (var row in rows)
                 {
                     var data = JsonSerializer.Serialize(AuditEventView.Of(row), ApiResults.Json);
-                    await http.Response.WriteAsync($"id: {row.Ordering.ToString(CultureInfo.InvariantCulture)}\nevent: audit\ndata: {data}\n\n", ct);
+                    await ServerSentEvents.WriteAsync(http.Response, "audit", data, row.Ordering.ToString(CultureInfo.InvariantCulture), ct);
                     after = row.Ordering;
                 }
-                if (rows.Count > 0 || DateTime.UtcNow - quietSince > KeepAlive)
+                if (rows.Count > 0 || DateTime.UtcNow - quietSince > ServerSentEvents.KeepAlive)
                 {
-                    if (rows.Count == 0) await http.Response.WriteAsync(": keep-alive\n\n", ct);
+                    if (rows.Count == 0) await ServerSentEvents.KeepAliveAsync(http.Response, ct);
                     await http.Response.Body.FlushAsync(ct);
                     quietSince = DateTime.UtcNow;
                 }

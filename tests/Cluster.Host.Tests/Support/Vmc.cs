@@ -18,18 +18,7 @@ public static class Vmc
     /// <summary>Runs vmc with <paramref name="token"/> in VMC_TOKEN (none when null).</summary>
     public static async Task<Result> RunWithTokenAsync(string? token, string address, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        psi.Environment.Remove("VMC_TOKEN");
-        if (token is not null) psi.Environment["VMC_TOKEN"] = token;
-        psi.ArgumentList.Add(TestPaths.VmcDll);
-        psi.ArgumentList.Add(address);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi)!;
+        using var process = Process.Start(StartInfo(token, address, args))!;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -44,6 +33,26 @@ public static class Vmc
             throw new TimeoutException($"vmc {string.Join(' ', args)} did not end within 180 s");
         }
         return new Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Starts an open-ended vmc command (a tail) with the node's admin token; see <see cref="VmcTail"/>.</summary>
+    public static VmcTail Start(string address, params string[] args) =>
+        new(Process.Start(StartInfo(NodeProcess.AdminTokenFor(address), address, args))!);
+
+    private static ProcessStartInfo StartInfo(string? token, string address, string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        psi.Environment.Remove("VMC_TOKEN");
+        if (token is not null) psi.Environment["VMC_TOKEN"] = token;
+        psi.ArgumentList.Add(TestPaths.VmcDll);
+        psi.ArgumentList.Add(address);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return psi;
     }
 
     /// <summary>`vmc domain show NAME --json`, parsed; null when vmc failed (e.g. the cluster did not answer in time during a hand-off).</summary>
