@@ -525,7 +525,8 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
         _op = Operation.Migrating;
         var receiver = Context.ActorSelection($"{address}/user/{MigrationReceiver.Name}");
         _log.Info("domain {0}: live migration to {1} starts", _name, target);
-        MigrateAsync(receiver, vmm, _state.Spec!, _state.Actual == ActualState.Paused, _runtime.DomainLeases)
+        var progress = new MigrationJobProgress([.. _jobs.Where(j => j.Verb == "migrate").Select(j => (j.JobId, j.ReportTo))]);
+        MigrateAsync(receiver, vmm, _state.Spec!, _state.Actual == ActualState.Paused, _runtime.DomainLeases, progress)
             .PipeTo(Self, Self, o => o, ex => new MigrationOutcome(null, null, ex.Message, false));
     }
 
@@ -535,7 +536,7 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
     /// take the domain's lease and resume.
     /// </summary>
     private static async Task<MigrationOutcome> MigrateAsync(ActorSelection receiver, IVmmProcess vmm, DomainSpec spec,
-        bool paused, IDomainLeases leases)
+        bool paused, IDomainLeases leases, IProgress<MigrationProgress> progress)
     {
         var prepared = await receiver.Ask<IClusterMessage>(new MigrationMessages.Prepare(spec), TimeSpan.FromSeconds(60));
         if (prepared is not MigrationMessages.Ready ready)
@@ -543,7 +544,7 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
         MigrationResult result;
         try
         {
-            result = await vmm.MigrateAsync(ready.Host, ready.Port, MigrationSettings.Default, null, CancellationToken.None);
+            result = await vmm.MigrateAsync(ready.Host, ready.Port, MigrationSettings.Default, progress, CancellationToken.None);
         }
         catch (Exception ex)
         {

@@ -16,6 +16,9 @@ public sealed class VmcOptions
     /// <summary>True when a person types at the prompt (adds a banner and a newline at EOF).</summary>
     public bool Interactive { get; init; }
 
+    /// <summary>True when stdout is a terminal: a job's progress bar is redrawn in place instead of printed as lines.</summary>
+    public bool Terminal { get; init; }
+
     /// <summary>Reads an environment variable (VMC_ADDRESS, VMC_TOKEN).</summary>
     public Func<string, string?> GetEnvironment { get; init; } = Environment.GetEnvironmentVariable;
 

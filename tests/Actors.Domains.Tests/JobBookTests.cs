@@ -31,6 +31,25 @@ public sealed class JobBookTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Progress_is_kept_while_the_job_runs_and_a_late_report_after_its_end_changes_nothing()
+    {
+        var book = Sys.ActorOf(Props.Create<JobBook>());
+        book.Tell(new JobMessages.Open(Job("j-1")));
+        Assert.Null(Get(book, "j-1")!.Progress);
+
+        book.Tell(new JobMessages.Progress("j-1", new JobProgress(10, 100, "bytes", "active")));
+        Assert.Equal(new JobProgress(10, 100, "bytes", "active"), Get(book, "j-1")!.Progress);
+        book.Tell(new JobMessages.Progress("j-1", new JobProgress(100, 100, "bytes", "completed")));
+        book.Tell(new JobMessages.Finish("j-1", true, "migrated"));
+        book.Tell(new JobMessages.Progress("j-1", new JobProgress(40, 100, "bytes", "active")));
+
+        var job = Get(book, "j-1")!;
+        Assert.Equal((JobRecord.Succeeded, new JobProgress(100, 100, "bytes", "completed")), (job.Status, job.Progress));
+        book.Tell(new JobMessages.Progress("j-unknown", new JobProgress(1, 2, "steps")));
+        Assert.Null(Get(book, "j-unknown"));
+    }
+
+    [Fact]
     public void Open_then_finish_succeeded()
     {
         var book = Sys.ActorOf(Props.Create<JobBook>());

@@ -2,7 +2,12 @@ using Akka.Actor;
 
 namespace Actors.Domains.Jobs;
 
+/// <summary>How far a long job is: Done of Total Units (bytes of a live migration, steps of an evacuation).</summary>
+/// <param name="Message">What it does now, briefly (QEMU's migration status, the step under way).</param>
+public sealed record JobProgress(long Done, long Total, string Unit, string? Message = null);
+
 /// <summary>The record of one state-changing request.</summary>
+/// <param name="Progress">The last progress report of a long job; null for jobs that report none.</param>
 public sealed record JobRecord(
     string Id,
     string Command,
@@ -11,7 +16,8 @@ public sealed record JobRecord(
     string Status,
     string? Message,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? FinishedAt)
+    DateTimeOffset? FinishedAt,
+    JobProgress? Progress = null)
 {
     public const string Running = "running", Succeeded = "succeeded", Failed = "failed";
 
@@ -24,6 +30,8 @@ public static class JobMessages
     /// <summary>The request was refused before anything changed: the job never existed.</summary>
     public sealed record Discard(string JobId);
     public sealed record Finish(string JobId, bool Succeeded, string? Message) : IClusterMessage;
+    /// <summary>The job's progress now; ignored once it has finished (a late report never rewinds it).</summary>
+    public sealed record Progress(string JobId, JobProgress Now) : IClusterMessage;
     public sealed record Get(string JobId);
     public sealed record List(int Limit);
     public sealed record Found(JobRecord? Job);
@@ -55,6 +63,10 @@ public sealed class JobBook : ReceiveActor
         {
             if (_jobs.TryGetValue(m.JobId, out var job)) { if (job.FinishedAt is null) _jobs[m.JobId] = Finished(job, m); }
             else if (_early.Count < Capacity) _early[m.JobId] = m;
+        });
+        Receive<JobMessages.Progress>(m =>
+        {
+            if (_jobs.TryGetValue(m.JobId, out var job) && job.FinishedAt is null) _jobs[m.JobId] = job with { Progress = m.Now };
         });
         Receive<JobMessages.Get>(m => Sender.Tell(new JobMessages.Found(_jobs.GetValueOrDefault(m.JobId))));
         Receive<JobMessages.List>(m => Sender.Tell(_jobs.Values.OrderByDescending(j => j.CreatedAt).Take(m.Limit).ToList()));

@@ -1,15 +1,30 @@
+using System.Text.Json;
 using Cluster.Cli.Output;
 
 namespace Cluster.Cli.Palettes;
 
-/// <summary>job show|list, over GET /jobs/{id} and GET /jobs.</summary>
+/// <summary>job show|list|follow, over GET /jobs/{id} and GET /jobs.</summary>
 internal static class JobPalette
 {
     public static PaletteSpec Spec { get; } = new("job", "jobs, the records of state-changing requests",
     [
         new("list", "list the recent jobs of the node, newest first", [], [], ListAsync),
         new("show", "show one job", ["ID"], [], ShowAsync),
+        new("follow", "follow a job until it ends, with a progress bar for long ones (migration, evacuation); exit 0 if it succeeded", ["ID"], [], FollowAsync),
     ]);
+
+    private static async Task<int> FollowAsync(CommandContext ctx)
+    {
+        var job = await ctx.Api.GetAsync($"jobs/{ApiClient.Segment(ctx.Arg("ID"))}").ConfigureAwait(false);
+        try
+        {
+            return await JobFollower.FollowAsync(ctx, job, ctx.Arg("ID"), timeout: null).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ctx.Options.Cancel.IsCancellationRequested)
+        {
+            return ExitCodes.Ok; // Ctrl-C: the job goes on; only the following stops
+        }
+    }
 
     private static async Task<int> ListAsync(CommandContext ctx)
     {
@@ -42,13 +57,18 @@ internal static class JobPalette
             ctx.WriteJson(j);
             return ExitCodes.Ok;
         }
-        new Details()
+        var details = new Details()
             .Add("ID", j.Str("id"))
             .Add("Command", j.Str("command"))
             .Add("Target", j.Str("target"))
             .Add("Principal", j.Str("principal"))
             .Add("Status", j.Str("status"))
-            .Add("Message", j.Str("message"))
+            .Add("Message", j.Str("message"));
+        if (j.Prop("progress") is { ValueKind: JsonValueKind.Object } p)
+        {
+            details.Add("Progress", ProgressDisplay.Render(p.Long("done") ?? 0, p.Long("total") ?? 0, p.Str("unit") ?? "", p.Str("message")));
+        }
+        details
             .Add("Created", j.Str("createdAt"))
             .Add("Finished", j.Str("finishedAt"))
             .Write(ctx.Out);

@@ -87,6 +87,20 @@ public sealed class PlacementAndMigrationTests(QemuClusterFixture fixture, ITest
             var reported = Regex.Match(migrate.Out, @"migrated to node2 in (\d+) ms, downtime (\d+) ms");
             Assert.True(reported.Success, migrate.ToString());
 
+            // The job carried QEMU's progress (query-migrate, through the job book of node3, whose API took the
+            // request): --wait drew it (plain lines, stdout is not a terminal), job show --json has it.
+            Assert.Matches(@"\n\[[#-]{30}\] +\d+%  \S+ of \S+  \w+\n", migrate.Out);
+            var jobId = Regex.Match(migrate.Out, @"^job (j-[0-9a-f]+): migrate mig1 accepted").Groups[1].Value;
+            var job = await Vmc.RunAsync(c.Node3.Api, "job", "show", jobId, "--json");
+            Assert.True(job.ExitCode == 0, job.ToString());
+            var progress = job.Json.GetProperty("progress");
+            Assert.Equal("bytes", progress.GetProperty("unit").GetString());
+            Assert.True(progress.GetProperty("total").GetInt64() >= 128L << 20, job.Out); // the guest's RAM at least, plus its disk
+            Assert.InRange(progress.GetProperty("done").GetInt64(), 1, progress.GetProperty("total").GetInt64());
+            var follow = await Vmc.RunAsync(c.Node3.Api, "job", "follow", jobId);
+            Assert.True(follow.ExitCode == 0, follow.ToString());
+            Assert.EndsWith($"job {jobId}: migrate mig1 succeeded: {reported.Value}", follow.Out.TrimEnd());
+
             // Exactly one QEMU now, node2's; node1's process is gone.
             var targetPid = await AssertRunsOnAsync("mig1", c.Node2);
             Assert.NotEqual(sourcePid, targetPid);
