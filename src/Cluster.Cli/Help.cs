@@ -14,8 +14,8 @@ internal static class Help
         sb.AppendLine();
         sb.AppendLine("Usage:");
         sb.AppendLine("  vmc [host:port] <palette> <command> [arguments] [switches]");
-        sb.AppendLine("  vmc [host:port]                  open a prompt that reads commands line by line");
-        sb.AppendLine("  vmc help [palette]               show this help, or the commands of a palette");
+        sb.AppendLine("  vmc [host:port]                  open a prompt: Tab completes, Up/Down recall ~/.vmc_history");
+        sb.AppendLine("  vmc help [palette [command]]     show this help, the commands of a palette, or one command");
         sb.AppendLine();
         sb.AppendLine($"host:port is a node's HTTP API; default {VmcOptions.DefaultAddress} ({VmcOptions.AddressVariable} overrides it).");
         sb.AppendLine($"Every call needs an API token: --token, --token-file or {VmcOptions.TokenVariable} (a node's first start writes DATA_DIR/admin.token).");

@@ -16,6 +16,12 @@ public sealed class VmcOptions
     /// <summary>True when a person types at the prompt (adds a banner and a newline at EOF).</summary>
     public bool Interactive { get; init; }
 
+    /// <summary>Reads a key at a terminal: the prompt then edits lines (arrows, history, Tab). Null: lines from <see cref="Input"/>.</summary>
+    public Func<ConsoleKeyInfo>? ReadKey { get; init; }
+
+    /// <summary>Where the prompt keeps its history (~/.vmc_history); null: none is kept.</summary>
+    public string? HistoryFile { get; init; }
+
     /// <summary>True when stdout is a terminal: a job's progress bar is redrawn in place instead of printed as lines.</summary>
     public bool Terminal { get; init; }
 

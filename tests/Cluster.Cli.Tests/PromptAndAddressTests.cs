@@ -21,6 +21,17 @@ public class PromptTests
         Assert.Equal("error: unknown palette 'bogus'\nsee 'vmc help'\n", stderr);
     }
 
+    [Fact]
+    public async Task Help_at_the_prompt_takes_a_palette_and_a_command()
+    {
+        var (code, stdout, stderr) = await Vmc.RunAsync(null, [], input: "help job follow\nhelp cluster tail\nhelp job nosuch\n");
+
+        Assert.Equal(0, code);
+        Assert.Contains("vmc> Usage:\n  vmc [host:port] job follow ID", stdout);
+        Assert.Contains("vmc> Usage:\n  vmc [host:port] cluster tail", stdout);
+        Assert.Equal("error: unknown command 'nosuch' in palette 'job'\nsee 'vmc help job'\n", stderr);
+    }
+
     [Theory]
     [InlineData("exit")]
     [InlineData("quit")]
