@@ -14,7 +14,7 @@ public sealed record NodeOptions(
     string? Vmm,
     string? ConfigFile,
     string? ClusterCert = null,
-    string? ClusterCertPassword = null)
+    Secret? ClusterCertPassword = null)
 {
     public const string SystemName = "vmc";
 
@@ -32,7 +32,7 @@ public sealed record NodeOptions(
           --host ADDR        cluster hostname to bind and advertise (VMC_HOST; default 127.0.0.1)
           --port PORT        cluster port (VMC_PORT; default 4053)
           --api HOST:PORT    HTTP API address (VMC_API; default 127.0.0.1:9110)
-          --seed ADDR        seed node, host:port or akka.tcp://vmc@host:port; repeatable (VMC_SEEDS, comma-separated)
+          --seed ADDR        seed node, host:port or akka[.ssl].tcp://vmc@host:port; repeatable (VMC_SEEDS, comma-separated)
           --db CONN          database connection string (VMC_DB; default: SQLite file DATA_DIR/vmc.db)
           --pool NAME        server pool (VMC_POOL; default "default")
           --vmm qemu|simulated  VMM driver (VMC_VMM; default qemu when installed)
@@ -126,7 +126,7 @@ public sealed record NodeOptions(
             port, apiHost, apiPort, parsedSeeds,
             Get("--db", "VMC_DB"),
             Get("--pool", "VMC_POOL") ?? "default",
-            vmm, config, clusterCert is null ? null : Path.GetFullPath(clusterCert), password), null);
+            vmm, config, clusterCert is null ? null : Path.GetFullPath(clusterCert), password is null ? null : new Secret(password)), null);
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
@@ -140,4 +140,10 @@ public sealed record NodeOptions(
         host = text[..colon];
         return int.TryParse(text[(colon + 1)..], out port) && port is > 0 and <= 65535;
     }
+}
+
+/// <summary>A password among the options: printed as *** (the options' ToString may reach a log).</summary>
+public sealed record Secret(string Value)
+{
+    public override string ToString() => "***";
 }

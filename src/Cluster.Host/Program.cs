@@ -25,7 +25,7 @@ if (options is null)
 System.Security.Cryptography.X509Certificates.X509Certificate2? clusterCert = null;
 if (options.ClusterCert is { } certPath)
 {
-    (clusterCert, var certError) = ClusterTls.Load(certPath, options.ClusterCertPassword);
+    (clusterCert, var certError) = ClusterTls.Load(certPath, options.ClusterCertPassword?.Value);
     if (clusterCert is null)
     {
         Console.Error.WriteLine($"error: {certError}");

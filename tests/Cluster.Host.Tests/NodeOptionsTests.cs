@@ -43,12 +43,13 @@ public sealed class NodeOptionsTests
 
             var (o, error) = NodeOptions.Parse(["--cluster-cert", pfx, "--cluster-cert-password-file", passwordFile, "--seed", "127.0.0.1:4055"], NoEnv);
             Assert.Null(error);
-            Assert.Equal(("akka.ssl.tcp://vmc@127.0.0.1:4053", "s3cret"), (o!.SelfAddress, o.ClusterCertPassword));
+            Assert.Equal(("akka.ssl.tcp://vmc@127.0.0.1:4053", "s3cret"), (o!.SelfAddress, o.ClusterCertPassword?.Value));
+            Assert.DoesNotContain("s3cret", o.ToString());
             Assert.Equal(["akka.ssl.tcp://vmc@127.0.0.1:4055"], o.Seeds);
 
             var env = new Dictionary<string, string> { ["VMC_CLUSTER_CERT"] = pfx, ["VMC_CLUSTER_CERT_PASSWORD"] = "from-env" };
             (o, _) = NodeOptions.Parse([], env.GetValueOrDefault);
-            Assert.Equal((pfx, "from-env"), (o!.ClusterCert, o.ClusterCertPassword));
+            Assert.Equal((pfx, "from-env"), (o!.ClusterCert, o.ClusterCertPassword?.Value));
 
             (o, error) = NodeOptions.Parse(["--cluster-cert", pfx, "--seed", "akka.tcp://vmc@127.0.0.1:4055"], NoEnv);
             Assert.Null(o);
