@@ -6,14 +6,14 @@ using Actors.Domains.Index;
 namespace Actors.Servers.Scheduling;
 
 /// <summary>How the failover manager sees and moves things; the host supplies them.</summary>
+/// <param name="Snapshot">What the scheduler reads: servers, domains (the replicated index), pools, groups.</param>
 /// <param name="DomainNames">Every domain that exists (the domain catalog).</param>
 /// <param name="StatusOf">A server's cluster status right now, by its cluster address ("up", "down", …).</param>
 /// <param name="MoveShard">Sets where a domain's shard lives (its server's cluster address).</param>
 /// <param name="Wake">Sends a domain a message through the shard region of the server at the given address, so
 /// that the shard is allocated there even before every node has seen its new location.</param>
 public sealed record SchedulerPorts(
-    Func<Task<IReadOnlyList<ServerCapacity>>> Servers,
-    Func<Task<IReadOnlyDictionary<string, DomainIndexEntry>>> Domains,
+    Func<Task<SchedulingSnapshot>> Snapshot,
     Func<Task<IReadOnlyList<string>>> DomainNames,
     Func<string, string> StatusOf,
     Func<string, string, Task> MoveShard,
@@ -21,9 +21,9 @@ public sealed record SchedulerPorts(
 
 /// <summary>
 /// Runs once in the cluster and is the one place that decides where the domains of a failed server go. When a
-/// server has been downed and removed, every domain that lived there gets a new server in its pool: HA domains
-/// where placement finds room (they start again there, once their lease has passed), the others on the least
-/// used server of the pool, where they stay stopped. A server that is only unreachable is left alone: its VMs
+/// server has been downed and removed, every domain that lived there gets a new server in its pool from the
+/// <see cref="Scheduler"/>: HA domains of an HA pool where it finds room (they start again there, once their lease
+/// has passed), the others on any up server of the pool, where they stay stopped. A server that is only unreachable is left alone: its VMs
 /// may still run until the Split Brain Resolver has decided.
 /// The shard coordinator asks the same question (<see cref="WhereTo"/>) when a message reaches such a domain
 /// before the manager moved it, so the domain is started once, on its chosen server, not first wherever the
@@ -41,8 +41,11 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
     public sealed record Home(string? Address);
 
     private sealed record Tick;
-    private sealed record Snapshot(IReadOnlyList<ServerCapacity> Servers, IReadOnlyDictionary<string, DomainIndexEntry> Domains);
-    private sealed record Move(string Domain, string From, string To, string ToAddress, bool Ha);
+    private sealed record Snapshot(SchedulingSnapshot Scheduling, IReadOnlyDictionary<string, DomainIndexEntry> Domains)
+    {
+        public IReadOnlyList<ServerCapacity> Servers => Scheduling.Servers;
+    }
+    private sealed record Move(string Domain, string From, string To, string ToAddress, bool Ha, string Reason);
     private sealed record Moved(Move Move);
     private sealed record Decision(DateTime At, Move Move);
     private sealed record Unindexed(IReadOnlyList<string> Names);
@@ -100,8 +103,8 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
             if (move is not null && !decided) Execute(move, wake: false);
             Sender.Tell(new Home(move?.ToAddress));
         });
-        Receive<Moved>(m => _log.Info("failover: domain {0} moves from failed server {1} to {2}{3}", m.Move.Domain, m.Move.From,
-            m.Move.To, m.Move.Ha ? " and starts there" : " (not HA: stays stopped)"));
+        Receive<Moved>(m => _log.Info("failover: domain {0} moves from failed server {1} to {2}{3} ({4})", m.Move.Domain, m.Move.From,
+            m.Move.To, m.Move.Ha ? " and starts there" : " (not HA: stays stopped)", m.Move.Reason));
         Receive<Status.Failure>(f =>
         {
             _loading = false;
@@ -132,13 +135,20 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
     private async Task<Unindexed> WakeUnindexedAsync()
     {
         var names = await _ports.DomainNames();
-        var indexed = await _ports.Domains();
-        return new Unindexed([.. names.Where(n => !indexed.ContainsKey(n))]);
+        var indexed = (await _ports.Snapshot()).Domains.Select(d => d.Name).ToHashSet();
+        return new Unindexed([.. names.Where(n => !indexed.Contains(n))]);
     }
 
-    private static async Task<Snapshot> LoadAsync(SchedulerPorts ports) => new(await ports.Servers(), await ports.Domains());
+    private static async Task<Snapshot> LoadAsync(SchedulerPorts ports)
+    {
+        var snapshot = await ports.Snapshot();
+        return new(snapshot, snapshot.Domains.ToDictionary(d => d.Name));
+    }
 
-    private Snapshot Live(Snapshot s) => s with { Servers = [.. s.Servers.Select(x => x with { Status = _ports.StatusOf(x.Address) })] };
+    private Snapshot Live(Snapshot s) => s with
+    {
+        Scheduling = s.Scheduling with { Servers = [.. s.Servers.Select(x => x with { Status = _ports.StatusOf(x.Address) })] },
+    };
 
     private void Execute(Move move, bool wake)
     {
@@ -168,14 +178,15 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
         if (server is null || !server.Down) return null;
         if (IsRecent(name)) return _decided[name].Move;
 
-        var ha = domain.Ha && domain.Desired != "stopped";
+        var ha = domain.Ha && domain.Desired != "stopped" && s.Scheduling.SettingsOf(domain.Pool).Ha;
         var placed = s.Domains.Values
             .Select(d => _decided.TryGetValue(d.Name, out var m) && d.Server == m.Move.From
                 ? d with { Server = m.Move.To, State = m.Move.Ha ? "starting" : "stopped" }
                 : d)
             .ToList();
-        var request = new PlacementRequest(domain.Name, domain.Pool, ha ? domain.Vcpus : 0, ha ? domain.MemoryMiB : 0);
-        var result = Placement.Choose(request, s.Servers, placed);
+        var request = new PlacementRequest(PlacementKind.Failover, domain.Name, domain.Pool, domain.Vcpus, domain.MemoryMiB,
+            LastServer: domain.Server, Runs: ha);
+        var result = Scheduler.Place(request, s.Scheduling with { Domains = placed });
         if (result.Server is not { } target)
         {
             if (_reported.Add(name))
@@ -183,6 +194,6 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
             return null;
         }
         _reported.Remove(name);
-        return new Move(name, domain.Server, target.Name, target.Address, ha);
+        return new Move(name, domain.Server, target.Name, target.Address, ha, result.Reason);
     }
 }

@@ -1,13 +1,13 @@
 using Akka.Actor;
 using Actors.Domains;
-using Actors.Domains.Index;
 using Actors.Servers.Scheduling;
 
 namespace Cluster.Host.Api;
 
 /// <summary>
-/// Before a stopped domain starts: pick its server (best fit in its pool, or the operator's --server) and move
-/// the domain's shard there, so that the domain actor, and the VMM it starts, live on that server.
+/// Before a stopped domain starts: ask the <see cref="Scheduler"/> for its server (by its pool's policy, or the
+/// operator's --server checked by the same rules) and move the domain's shard there, so that the domain actor, and
+/// the VMM it starts, live on that server. A migration's target is checked by the same rules.
 /// </summary>
 public sealed class StartPlacement(ActorSystem system, NodeDirectory dir)
 {
@@ -20,7 +20,7 @@ public sealed class StartPlacement(ActorSystem system, NodeDirectory dir)
         if (await GetAsync(name) is not { } view) return (null, 0, null); // the domain itself answers 404
         if (view.State is not ("stopped" or "crashed")) return (null, 0, null); // and 409 when it cannot start
 
-        var result = await ChooseAsync(view, server);
+        var result = await ChooseAsync(PlacementKind.Start, view, server);
         if (result.Server is not { } target)
             return (result.Reason, 409, server is null ? null : "server");
         if (target.Name == view.Server) return (null, 0, null);
@@ -44,17 +44,14 @@ public sealed class StartPlacement(ActorSystem system, NodeDirectory dir)
     public async Task<(string? Address, string? Refusal)> CheckTargetAsync(string name, string to)
     {
         if (await GetAsync(name) is not { } view) return (null, $"domain {name} does not exist");
-        var result = await ChooseAsync(view, to);
+        var result = await ChooseAsync(PlacementKind.Migrate, view, to);
         return result.Server is { } target ? (target.Address, null) : (null, result.Reason);
     }
 
-    /// <summary>The placement function over the servers and domains as this node sees them now.</summary>
-    private async Task<PlacementResult> ChooseAsync(DomainView view, string? server)
-    {
-        var servers = await DomainWiring.ServerCapacities(system);
-        var domains = await new DomainIndex(system).ReadAsync();
-        return Placement.Choose(new PlacementRequest(view.Name, view.Pool, view.Vcpus, view.MemoryMiB, server), servers, domains.Values);
-    }
+    /// <summary>The scheduler over the servers and domains as this node sees them now.</summary>
+    private async Task<PlacementResult> ChooseAsync(PlacementKind kind, DomainView view, string? server) =>
+        Scheduler.Place(new PlacementRequest(kind, view.Name, view.Pool, view.Vcpus, view.MemoryMiB, view.Server, server),
+            await new SchedulingSnapshots(system).ReadAsync());
 
     private async Task<DomainView?> GetAsync(string name, TimeSpan? timeout = null) =>
         await dir.Domains.Ask<DomainReplies.IDomainReply>(new DomainCommands.Get(name), timeout ?? NodeDirectory.AskTimeout) is DomainReplies.Accepted a

@@ -25,10 +25,10 @@ public sealed class FailoverManagerTests() : TestKit("""
         public readonly ConcurrentQueue<string> Wakes = new();
         /// <summary>Live status by address; a server missing here has the status it was loaded with.</summary>
         public readonly ConcurrentDictionary<string, string> LiveStatus = new();
+        public volatile IReadOnlyList<AntiAffinityGroup> Groups = [];
 
         public SchedulerPorts Ports => new(
-            () => Task.FromResult(Servers),
-            () => Task.FromResult(Domains),
+            () => Task.FromResult(new SchedulingSnapshot(Servers, [.. Domains.Values], null, Groups)),
             () => Task.FromResult<IReadOnlyList<string>>([.. Domains.Keys]),
             address => LiveStatus.TryGetValue(address, out var s) ? s : Servers.First(x => x.Address == address).Status,
             (d, a) => { Moves.Enqueue((d, a)); return Task.CompletedTask; },
@@ -119,5 +119,25 @@ public sealed class FailoverManagerTests() : TestKit("""
         Assert.Null(ExpectMsg<FailoverManager.Home>().Address);
         Thread.Sleep(FailoverManager.Interval * 3); // several ticks: nothing more may happen
         Assert.Single(fake.Moves);
+    }
+
+    [Fact]
+    public void Members_of_an_anti_affinity_group_fail_over_to_different_servers()
+    {
+        // Best fit alone would put both on node2; the group keeps them apart, and node4 is in maintenance.
+        var fake = new FakePorts
+        {
+            Servers = [Server("node1"), Server("node2", memoryMiB: 3072), Server("node3", "down"), Server("node4") with { Maintenance = true }],
+            Domains = new Dictionary<string, DomainIndexEntry>
+            {
+                ["web1"] = Entry("web1", "node3", ha: true),
+                ["web2"] = Entry("web2", "node3", ha: true),
+            },
+            Groups = [new AntiAffinityGroup("web", "default", ["web1", "web2"])],
+        };
+        Sys.ActorOf(FailoverManager.Props(fake.Ports));
+
+        AwaitCondition(() => fake.Moves.Count >= 2, TimeSpan.FromSeconds(5));
+        Assert.Equal(["addr-node1", "addr-node2"], fake.Moves.Select(m => m.Address).Order().ToArray());
     }
 }

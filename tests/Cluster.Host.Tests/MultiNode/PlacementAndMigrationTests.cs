@@ -45,7 +45,7 @@ public sealed class PlacementAndMigrationTests(QemuClusterFixture fixture, ITest
             var huge = memory["node3"] - 1024 - 64 + 1;
             await CreateAsync(c.Node1, "phuge", "--vcpus", "1", "--memory", huge.ToString());
             var refused = await Vmc.RunAsync(c.Node1.Api, "domain", "start", "phuge", "--server", "node3");
-            var why = $"server node3 has {memory["node3"] - 1024 - 64} MiB free, phuge needs {huge} MiB";
+            var why = $"server node3 cannot take phuge: {memory["node3"] - 1024 - 64} MiB free, needs {huge} MiB";
             await AssertStartRefusedAsync(c.Node1, "phuge", refused, why);
 
             // A pool without servers.
