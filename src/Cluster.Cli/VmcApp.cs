@@ -9,7 +9,7 @@ namespace Cluster.Cli;
 public sealed class VmcApp(VmcOptions? options = null)
 {
     internal static readonly IReadOnlyList<PaletteSpec> Palettes =
-        [ClusterPalette.Spec, ClusterShardingPalette.Spec, ServerPalette.Spec, DomainPalette.Spec, JobPalette.Spec, AuditPalette.Spec,
+        [ClusterPalette.Spec, ClusterShardingPalette.Spec, ServerPalette.Spec, PoolPalette.Spec, DomainPalette.Spec, JobPalette.Spec, AuditPalette.Spec,
             TokenPalette.Spec];
 
     private static readonly IReadOnlySet<string> ValueSwitches = CommandLine.ValueSwitches(Palettes);

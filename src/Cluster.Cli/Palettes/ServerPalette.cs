@@ -1,15 +1,33 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Cluster.Cli.Output;
 
 namespace Cluster.Cli.Palettes;
 
-/// <summary>server list|show, over GET /servers and GET /servers/{name}.</summary>
+/// <summary>server list|show|add-to-pool|remove-from-pool, over /servers.</summary>
 internal static class ServerPalette
 {
     public static PaletteSpec Spec { get; } = new("server", "servers, the hosts with a hypervisor",
     [
         new("list", "list the servers", [], [], ListAsync),
         new("show", "show one server", ["NAME"], [], ShowAsync),
+        new("add-to-pool", "move a server without running domains into POOL", ["SERVER", "POOL"], [],
+            ctx => MoveAsync(ctx, ctx.Api.PutAsync($"servers/{ApiClient.Segment(ctx.Arg("SERVER"))}/pool", new JsonObject { ["pool"] = ctx.Arg("POOL") }))),
+        new("remove-from-pool", "move a server without running domains back to pool default", ["SERVER"], [],
+            ctx => MoveAsync(ctx, ctx.Api.DeleteAsync($"servers/{ApiClient.Segment(ctx.Arg("SERVER"))}/pool"))),
     ]);
+
+    private static async Task<int> MoveAsync(CommandContext ctx, Task<JsonElement> request)
+    {
+        var server = await request.ConfigureAwait(false);
+        if (ctx.Json)
+        {
+            ctx.WriteJson(server);
+            return ExitCodes.Ok;
+        }
+        ctx.Out.WriteLine($"Server {server.Str("name")} is in pool {server.Str("pool")}.");
+        return ExitCodes.Ok;
+    }
 
     private static async Task<int> ListAsync(CommandContext ctx)
     {

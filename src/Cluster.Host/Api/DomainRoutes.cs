@@ -35,6 +35,8 @@ public static class DomainRoutes
                 return ApiResults.Error(503, "no server has registered yet; try again in a moment");
             var (spec, invalid) = DomainSpecValidation.Validate(request!, limits);
             if (invalid is not null) return ApiResults.Error(400, invalid.Message, invalid.Field);
+            if (await dir.GetPoolAsync(spec!.Pool) is null)
+                return ApiResults.Error(400, $"pool {spec.Pool} does not exist; create it with `vmc pool create {spec.Pool}`", "pool");
             return await SubmitAsync(dir, "create", spec!.Name, principal, ctx => new Create(spec, ctx));
         }).Allow(Role.Operator);
         foreach (var verb in new[] { "start", "stop", "kill", "restart", "pause", "resume", "migrate" })

@@ -49,6 +49,8 @@ public sealed class PlacementAndMigrationTests(QemuClusterFixture fixture, ITest
             await AssertStartRefusedAsync(c.Node1, "phuge", refused, why);
 
             // A pool without servers.
+            var pool = await Vmc.RunAsync(c.Node3.Api, "pool", "create", "nopool");
+            Assert.True(pool.ExitCode == 0, pool.ToString());
             await CreateAsync(c.Node3, "pnopool", "--vcpus", "1", "--memory", "64", "--pool", "nopool");
             refused = await Vmc.RunAsync(c.Node3.Api, "domain", "start", "pnopool");
             await AssertStartRefusedAsync(c.Node3, "pnopool", refused, "pool nopool has no servers");
