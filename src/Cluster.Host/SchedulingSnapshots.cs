@@ -1,13 +1,14 @@
 using Akka.Actor;
 using Actors.Domains.Index;
 using Actors.Servers;
+using Actors.Servers.Pools;
 using Actors.Servers.Scheduling;
 
 namespace Cluster.Host;
 
 /// <summary>
 /// The scheduler's view as this node has it now, from the replicated indexes (asks no one): every registered
-/// server with its cluster status, every domain.
+/// server with its cluster status, every domain, every pool's settings.
 /// </summary>
 public sealed class SchedulingSnapshots(ActorSystem system)
 {
@@ -18,6 +19,7 @@ public sealed class SchedulingSnapshots(ActorSystem system)
             .OrderBy(s => s.Name, StringComparer.Ordinal)
             .Select(s => new ServerCapacity(s.Name, s.Address, s.Pool, s.Cpus, s.MemoryMiB, status.StatusOf(s.Address)))];
         var domains = await new DomainIndex(system).ReadAsync();
-        return new SchedulingSnapshot(servers, [.. domains.Values]);
+        var pools = await new PoolIndex(system).ReadAsync();
+        return new SchedulingSnapshot(servers, [.. domains.Values], pools);
     }
 }
