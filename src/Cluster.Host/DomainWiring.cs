@@ -54,6 +54,6 @@ public static class DomainWiring
             async () => (await registry.Get<DomainCatalog>().Ask<CatalogMessages.Entries>(new CatalogMessages.List(), TimeSpan.FromSeconds(10))).Names,
             new Api.ClusterView(system).StatusOf,
             (domain, address) => MoveShardAsync(system, domain, address),
-            (domain, address) => system.ActorSelection($"{address}/system/sharding/{TypeName}").Tell(new DomainCommands.Wake(domain)));
+            (message, address) => system.ActorSelection($"{address}/system/sharding/{TypeName}").Tell(message));
     }
 }

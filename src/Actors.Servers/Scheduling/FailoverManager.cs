@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
+using Actors.Domains;
 using Actors.Domains.Index;
 
 namespace Actors.Servers.Scheduling;
@@ -10,20 +11,22 @@ namespace Actors.Servers.Scheduling;
 /// <param name="DomainNames">Every domain that exists (the domain catalog).</param>
 /// <param name="StatusOf">A server's cluster status right now, by its cluster address ("up", "down", …).</param>
 /// <param name="MoveShard">Sets where a domain's shard lives (its server's cluster address).</param>
-/// <param name="Wake">Sends a domain a message through the shard region of the server at the given address, so
+/// <param name="Tell">Sends a domain a message through the shard region of the server at the given address, so
 /// that the shard is allocated there even before every node has seen its new location.</param>
 public sealed record SchedulerPorts(
     Func<Task<SchedulingSnapshot>> Snapshot,
     Func<Task<IReadOnlyList<string>>> DomainNames,
     Func<string, string> StatusOf,
     Func<string, string, Task> MoveShard,
-    Action<string, string> Wake);
+    Action<IDomainMessage, string> Tell);
 
 /// <summary>
 /// Runs once in the cluster and is the one place that decides where the domains of a failed server go. When a
 /// server has been downed and removed, every domain that lived there gets a new server in its pool from the
 /// <see cref="Scheduler"/>: HA domains of an HA pool where it finds room (they start again there, once their lease
-/// has passed), the others on any up server of the pool, where they stay stopped. A server that is only unreachable is left alone: its VMs
+/// has passed), the others on any up server of the pool, where they stay stopped; so does an HA domain that no
+/// server can take running (capacity, anti-affinity). Each decision is sent to the domain, which records it with
+/// its reason (and, when it stays stopped, why). A server that is only unreachable is left alone: its VMs
 /// may still run until the Split Brain Resolver has decided.
 /// The shard coordinator asks the same question (<see cref="WhereTo"/>) when a message reaches such a domain
 /// before the manager moved it, so the domain is started once, on its chosen server, not first wherever the
@@ -75,7 +78,7 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
             if (m.Names.Count == 0) return;
             _log.Info("failover: waking {0} domain(s) the index does not know yet: {1}", m.Names.Count, string.Join(", ", m.Names));
             var self = Cluster.Get(Context.System).SelfAddress.ToString();
-            foreach (var name in m.Names) _ports.Wake(name, self);
+            foreach (var name in m.Names) _ports.Tell(new DomainCommands.Wake(name), self);
         });
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<Snapshot>(s =>
@@ -84,7 +87,7 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
             _last = s;
             var live = Live(s);
             foreach (var domain in live.Domains.Keys.Order(StringComparer.Ordinal))
-                if (!IsRecent(domain) && Decide(domain, live) is { } move) Execute(move, wake: true);
+                if (!IsRecent(domain) && Decide(domain, live) is { } move) Execute(move);
             foreach (var (domain, replyTo) in _waiting) replyTo.Tell(new Home(Decide(domain, live)?.ToAddress));
             _waiting.Clear();
         });
@@ -100,7 +103,7 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
             // domains are as last read, the servers' status is as of now.
             var decided = IsRecent(m.Domain);
             var move = Decide(m.Domain, Live(_last));
-            if (move is not null && !decided) Execute(move, wake: false);
+            if (move is not null && !decided) Execute(move);
             Sender.Tell(new Home(move?.ToAddress));
         });
         Receive<Moved>(m => _log.Info("failover: domain {0} moves from failed server {1} to {2}{3} ({4})", m.Move.Domain, m.Move.From,
@@ -150,16 +153,21 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
         Scheduling = s.Scheduling with { Servers = [.. s.Servers.Select(x => x with { Status = _ports.StatusOf(x.Address) })] },
     };
 
-    private void Execute(Move move, bool wake)
+    private void Execute(Move move)
     {
         _decided[move.Domain] = new Decision(DateTime.UtcNow, move);
-        MoveAsync(move, wake).PipeTo(Self, Self, () => new Moved(move), ex => new Status.Failure(ex));
+        MoveAsync(move).PipeTo(Self, Self, () => new Moved(move), ex => new Status.Failure(ex));
     }
 
-    private async Task MoveAsync(Move move, bool wake)
+    /// <summary>
+    /// Moves the shard, then tells the domain the decision through its new server's region: the message wakes it
+    /// there and is recorded before its recovery has decided whether to start (the adoption it begins with is
+    /// asynchronous), so a domain that must stay stopped never starts.
+    /// </summary>
+    private async Task MoveAsync(Move move)
     {
         await _ports.MoveShard(move.Domain, move.ToAddress);
-        if (wake) _ports.Wake(move.Domain, move.ToAddress);
+        _ports.Tell(new DomainCommands.Rehome(move.Domain, new SchedulerDecision("failover", move.From, move.To, move.Reason), move.Ha), move.ToAddress);
     }
 
     private bool IsRecent(string domain) =>
@@ -184,9 +192,19 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
                 ? d with { Server = m.Move.To, State = m.Move.Ha ? "starting" : "stopped" }
                 : d)
             .ToList();
+        var snapshot = s.Scheduling with { Domains = placed };
         var request = new PlacementRequest(PlacementKind.Failover, domain.Name, domain.Pool, domain.Vcpus, domain.MemoryMiB,
             LastServer: domain.Server, Runs: ha);
-        var result = Scheduler.Place(request, s.Scheduling with { Domains = placed });
+        var result = Scheduler.Place(request, snapshot);
+        var reason = result.Reason;
+        if (result.Server is null && ha)
+        {
+            // No server can take it running: it moves all the same, to stay stopped, and says why.
+            var stopped = Scheduler.Place(request with { Runs = false }, snapshot);
+            reason = $"{stopped.Reason}; cannot run anywhere ({result.Reason})";
+            (result, ha) = (stopped, false);
+        }
+        else if (!ha && domain.Ha && domain.Desired != "stopped") reason = $"{reason}; pool {domain.Pool} has HA off";
         if (result.Server is not { } target)
         {
             if (_reported.Add(name))
@@ -194,6 +212,6 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
             return null;
         }
         _reported.Remove(name);
-        return new Move(name, domain.Server, target.Name, target.Address, ha, result.Reason);
+        return new Move(name, domain.Server, target.Name, target.Address, ha, reason);
     }
 }

@@ -54,12 +54,14 @@ public static class DomainRoutes
         if (http.Query.TryGetValue("timeout", out var t)
             && (!int.TryParse(t.ToString(), out timeout) || timeout < 0 || timeout > MaxStopTimeoutSeconds))
             return ApiResults.Error(400, $"timeout must be a whole number of seconds between 0 and {MaxStopTimeoutSeconds}; got '{DomainSpecValidation.Printable(t.ToString())}'", "timeout");
+        SchedulerDecision? placed = null;
         if (verb == "start")
         {
             var server = http.Query.TryGetValue("server", out var s) ? s.ToString() : null;
             if (server is not null && DomainSpecValidation.CheckName(server) is not null)
                 return ApiResults.Error(400, $"server '{DomainSpecValidation.Printable(server)}' is not a valid server name", "server");
-            var (refusal, status, field) = await placement.PlaceAsync(name, server);
+            var (decision, refusal, status, field) = await placement.PlaceAsync(name, server);
+            placed = decision;
             if (refusal is not null)
             {
                 // The job is recorded as failed with the reason; nothing else changes.
@@ -75,14 +77,15 @@ public static class DomainRoutes
         {
             if (to is null || DomainSpecValidation.CheckName(to) is not null)
                 return ApiResults.Error(400, $"migrate needs ?to=SERVER, a server name; got '{DomainSpecValidation.Printable(to)}'", "to");
-            var (target, refusal) = await placement.CheckTargetAsync(name, to);
+            var (target, decision, refusal) = await placement.CheckTargetAsync(name, to);
             if (refusal is not null) return ApiResults.Error(409, refusal, "to");
             toAddress = target;
+            placed = decision;
         }
         return await SubmitAsync(dir, verb, name, principal, ctx => verb switch
         {
-            "migrate" => new Migrate(name, to!, toAddress!, ctx),
-            "start" => new Start(name, ctx),
+            "migrate" => new Migrate(name, to!, toAddress!, ctx, placed),
+            "start" => new Start(name, ctx, placed),
             "stop" => new Stop(name, timeout, ctx),
             "kill" => new DomainCommands.Kill(name, ctx),
             "restart" => new Restart(name, timeout, ctx),

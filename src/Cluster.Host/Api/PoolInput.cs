@@ -18,7 +18,7 @@ public sealed record PoolRequest(
     /// <summary>The settings with this request's fields applied to <paramref name="current"/>, or the first bad field.</summary>
     public (PoolSettings? Settings, ValidationError? Error) ApplyTo(PoolSettings current)
     {
-        var policy = Policy is null ? current.Policy : Parse(Policy);
+        var policy = Policy is null ? current.Policy : PlacementPolicyWords.Parse(Policy);
         if (policy is null)
             return (null, new("policy", $"policy must be best-fit, balance or current-server; got '{DomainSpecValidation.Printable(Policy)}'"));
         if (CpuThreshold is { } cpu && cpu is <= 0 or > 100)
@@ -35,19 +35,4 @@ public sealed record PoolRequest(
         var thresholds = new LoadThresholds(CpuThreshold ?? current.Thresholds.CpuPercent, MemoryThreshold ?? current.Thresholds.MemoryPercent, sustain);
         return (new PoolSettings(current.Name, policy.Value, Ha ?? current.Ha, thresholds, Balancing ?? current.Balancing), null);
     }
-
-    public static string Word(PlacementPolicy policy) => policy switch
-    {
-        PlacementPolicy.Balance => "balance",
-        PlacementPolicy.CurrentServer => "current-server",
-        _ => "best-fit",
-    };
-
-    private static PlacementPolicy? Parse(string policy) => policy switch
-    {
-        "best-fit" => PlacementPolicy.BestFit,
-        "balance" => PlacementPolicy.Balance,
-        "current-server" => PlacementPolicy.CurrentServer,
-        _ => null,
-    };
 }

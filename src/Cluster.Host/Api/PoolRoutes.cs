@@ -83,7 +83,7 @@ public static class PoolRoutes
         names.Count == 0 ? "" : $"{what}{(names.Count == 1 ? "" : "s")} {string.Join(", ", names)}";
 
     private static PoolSummary Summary(PoolSettings p, IReadOnlyList<ServerView> servers, IReadOnlyList<DomainView> domains) =>
-        new(p.Name, PoolRequest.Word(p.Policy), p.Ha, p.Thresholds.CpuPercent, p.Thresholds.MemoryPercent,
+        new(p.Name, p.Policy.Word(), p.Ha, p.Thresholds.CpuPercent, p.Thresholds.MemoryPercent,
             (int)p.Thresholds.SustainFor.TotalSeconds, p.Balancing,
             [.. servers.Where(s => s.Pool == p.Name).Select(s => s.Name)], domains.Count(d => d.Pool == p.Name));
 }
