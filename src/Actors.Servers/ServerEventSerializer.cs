@@ -16,7 +16,11 @@ public sealed class ServerEventSerializer(ExtendedActorSystem system) : Manifest
         ["pool.created.v1"] = typeof(Pools.PoolEvents.Created),
         ["pool.changed.v1"] = typeof(Pools.PoolEvents.Changed),
         ["pool.deleted.v1"] = typeof(Pools.PoolEvents.Deleted),
-        ["pool.index-entry.v1"] = typeof(Scheduling.PoolSettings),
+        ["pool.group-created.v1"] = typeof(Pools.PoolEvents.GroupCreated),
+        ["pool.group-members-added.v1"] = typeof(Pools.PoolEvents.GroupMembersAdded),
+        ["pool.group-members-removed.v1"] = typeof(Pools.PoolEvents.GroupMembersRemoved),
+        ["pool.group-deleted.v1"] = typeof(Pools.PoolEvents.GroupDeleted),
+        ["pool.index-entry.v1"] = typeof(Pools.PoolEntry),
     };
 
     public override int Identifier => SerializerId;

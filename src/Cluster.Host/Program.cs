@@ -185,6 +185,7 @@ ClusterMemberRoutes.Map(app);
 ShardRoutes.Map(app);
 ServerRoutes.Map(app);
 PoolRoutes.Map(app);
+GroupRoutes.Map(app);
 DomainRoutes.Map(app);
 JobRoutes.Map(app);
 AuditRoutes.Map(app);

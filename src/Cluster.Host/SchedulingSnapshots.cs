@@ -8,7 +8,7 @@ namespace Cluster.Host;
 
 /// <summary>
 /// The scheduler's view as this node has it now, from the replicated indexes (asks no one): every registered
-/// server with its cluster status, every domain, every pool's settings.
+/// server with its cluster status, every domain, every pool's settings and anti-affinity groups.
 /// </summary>
 public sealed class SchedulingSnapshots(ActorSystem system)
 {
@@ -20,6 +20,7 @@ public sealed class SchedulingSnapshots(ActorSystem system)
             .Select(s => new ServerCapacity(s.Name, s.Address, s.Pool, s.Cpus, s.MemoryMiB, status.StatusOf(s.Address)))];
         var domains = await new DomainIndex(system).ReadAsync();
         var pools = await new PoolIndex(system).ReadAsync();
-        return new SchedulingSnapshot(servers, [.. domains.Values], pools);
+        return new SchedulingSnapshot(servers, [.. domains.Values], pools.ToDictionary(p => p.Settings.Name, p => p.Settings),
+            [.. pools.SelectMany(p => p.Groups)]);
     }
 }

@@ -56,7 +56,11 @@ public sealed class SerializationTests : Akka.TestKit.Xunit2.TestKit
         [typeof(PoolEvents.Created)] = new PoolEvents.Created("gpu", Gpu, Meta),
         [typeof(PoolEvents.Changed)] = new PoolEvents.Changed("gpu", Gpu with { Ha = true }, Meta),
         [typeof(PoolEvents.Deleted)] = new PoolEvents.Deleted("gpu", Meta),
-        [typeof(PoolSettings)] = Gpu,
+        [typeof(PoolEvents.GroupCreated)] = new PoolEvents.GroupCreated("gpu", "web", Meta),
+        [typeof(PoolEvents.GroupMembersAdded)] = new PoolEvents.GroupMembersAdded("gpu", "web", ["web1", "web2"], Meta),
+        [typeof(PoolEvents.GroupMembersRemoved)] = new PoolEvents.GroupMembersRemoved("gpu", "web", ["web2"], Meta),
+        [typeof(PoolEvents.GroupDeleted)] = new PoolEvents.GroupDeleted("gpu", "web", Meta),
+        [typeof(PoolEntry)] = new PoolEntry(Gpu, [new AntiAffinityGroup("web", "gpu", ["web1", "web2"])]),
     };
 
     private const string PoolCreatedGolden =
@@ -90,7 +94,8 @@ public sealed class SerializationTests : Akka.TestKit.Xunit2.TestKit
             Assert.Equal(original.Spec.DiskSizesBytes, created.Spec.DiskSizesBytes);
             Assert.Equal(original with { Spec = original.Spec with { DiskSizesBytes = [] } }, created with { Spec = created.Spec with { DiskSizesBytes = [] } });
         }
-        else Assert.Equal(sample, back);
+        // lists of names: the JSON above compares them
+        else if (sample is not (PoolEvents.GroupMembersAdded or PoolEvents.GroupMembersRemoved or PoolEntry)) Assert.Equal(sample, back);
     }
 
     [Theory]
@@ -118,7 +123,7 @@ public sealed class SerializationTests : Akka.TestKit.Xunit2.TestKit
         foreach (var sample in Samples.Values)
         {
             var serializer = Sys.Serialization.FindSerializerFor(sample);
-            var expected = sample is ServerEvents.IServerEvent or ServerView or PoolEvents.IPoolEvent or PoolSettings
+            var expected = sample is ServerEvents.IServerEvent or ServerView or PoolEvents.IPoolEvent or PoolEntry
                 ? ServerEventSerializer.SerializerId
                 : DomainEventSerializer.SerializerId;
             Assert.Equal(expected, serializer.Identifier);

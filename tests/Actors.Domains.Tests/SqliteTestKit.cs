@@ -48,7 +48,7 @@ public abstract class SqliteTestKit : Akka.TestKit.Xunit2.TestKit
               "Actors.Domains.Index.DomainIndexEntry, Actors.Domains" = domain-events
               "Actors.Servers.ServerView, Actors.Servers" = server-events
               "Actors.Servers.Pools.PoolEvents+IPoolEvent, Actors.Servers" = server-events
-              "Actors.Servers.Scheduling.PoolSettings, Actors.Servers" = server-events
+              "Actors.Servers.Pools.PoolEntry, Actors.Servers" = server-events
             }
             akka.persistence.journal.plugin = "akka.persistence.journal.sql"
             akka.persistence.journal.sql {

@@ -8,12 +8,12 @@ public class PoolTests
 {
     private const string Gpu = """
         { "name": "gpu", "policy": "balance", "ha": false, "cpuThreshold": 70, "memoryThreshold": 90, "sustainSeconds": 300,
-          "balancing": true, "servers": ["node2", "node3"], "domains": 4 }
+          "balancing": true, "servers": ["node2", "node3"], "domains": 4, "groups": ["web"] }
         """;
 
     private const string Default = """
         { "name": "default", "policy": "best-fit", "ha": true, "cpuThreshold": 80, "memoryThreshold": 90, "sustainSeconds": 60,
-          "balancing": false, "servers": ["node1"], "domains": 12 }
+          "balancing": false, "servers": ["node1"], "domains": 12, "groups": [] }
         """;
 
     private static StubApi Api() => new StubApi()
@@ -66,6 +66,7 @@ public class PoolTests
             Sustain:          300s
             Servers:          node2, node3
             Domains:          4
+            Groups:           web
 
             """, stdout);
     }

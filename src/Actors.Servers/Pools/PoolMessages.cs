@@ -12,12 +12,21 @@ public static class PoolCommands
     public sealed record Change(string Name, PoolSettings Settings, EventMeta Meta) : IPoolMessage;
     public sealed record Delete(string Name, EventMeta Meta) : IPoolMessage;
     public sealed record Get(string Name) : IPoolMessage;
+
+    // Anti-affinity groups live in their pool: a group's domains are the pool's (the API checks membership rules).
+    public sealed record CreateGroup(string Name, string Group, EventMeta Meta) : IPoolMessage;
+    public sealed record AddToGroup(string Name, string Group, IReadOnlyList<string> Domains, EventMeta Meta) : IPoolMessage;
+    public sealed record RemoveFromGroup(string Name, string Group, IReadOnlyList<string> Domains, EventMeta Meta) : IPoolMessage;
+    public sealed record DeleteGroup(string Name, string Group, EventMeta Meta) : IPoolMessage;
 }
+
+/// <summary>A pool as it is now: its settings and its anti-affinity groups (what the pool index replicates).</summary>
+public sealed record PoolEntry(PoolSettings Settings, IReadOnlyList<AntiAffinityGroup> Groups);
 
 public static class PoolReplies
 {
-    /// <summary>The pool's settings now (after the change asked for); null: no such pool.</summary>
-    public sealed record Found(PoolSettings? Pool) : IClusterMessage;
+    /// <summary>The pool now (after the change asked for); null: no such pool.</summary>
+    public sealed record Found(PoolEntry? Pool) : IClusterMessage;
     public sealed record Refused(int Status, string Message) : IClusterMessage;
 }
 
@@ -33,4 +42,8 @@ public static class PoolEvents
     public sealed record Created(string Name, PoolSettings Settings, EventMeta Meta) : IPoolEvent;
     public sealed record Changed(string Name, PoolSettings Settings, EventMeta Meta) : IPoolEvent;
     public sealed record Deleted(string Name, EventMeta Meta) : IPoolEvent;
+    public sealed record GroupCreated(string Name, string Group, EventMeta Meta) : IPoolEvent;
+    public sealed record GroupMembersAdded(string Name, string Group, IReadOnlyList<string> Domains, EventMeta Meta) : IPoolEvent;
+    public sealed record GroupMembersRemoved(string Name, string Group, IReadOnlyList<string> Domains, EventMeta Meta) : IPoolEvent;
+    public sealed record GroupDeleted(string Name, string Group, EventMeta Meta) : IPoolEvent;
 }

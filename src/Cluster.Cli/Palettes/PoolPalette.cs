@@ -27,7 +27,7 @@ internal static class PoolPalette
         new("set", "change a pool's settings", ["NAME"], Settings, SetAsync),
         new("delete", "delete a pool without servers or domains", ["NAME"], [], DeleteAsync),
         new("list", "list the pools", [], [], ListAsync),
-        new("show", "show one pool: settings, servers, domains", ["NAME"], [], ShowAsync),
+        new("show", "show one pool: settings, servers, domains, groups", ["NAME"], [], ShowAsync),
     ]);
 
     private static async Task<int> CreateAsync(CommandContext ctx)
@@ -133,6 +133,7 @@ internal static class PoolPalette
             .Add("Sustain", $"{p.Str("sustainSeconds")}s")
             .Add("Servers", string.Join(", ", p.Items("servers").Select(Json.AsText)))
             .Add("Domains", p.Str("domains"))
+            .Add("Groups", string.Join(", ", p.Items("groups").Select(Json.AsText)))
             .Write(ctx.Out);
         return ExitCodes.Ok;
     }

@@ -5,7 +5,6 @@ using Actors.Domains.Catalog;
 using Actors.Domains.Index;
 using Actors.Servers;
 using Actors.Servers.Pools;
-using Actors.Servers.Scheduling;
 
 namespace Cluster.Host.Api;
 
@@ -20,16 +19,16 @@ public sealed class NodeDirectory(IReadOnlyActorRegistry registry, ActorSystem s
     public IActorRef Jobs => registry.Get<JobBookKey>();
     public IActorRef Pools => registry.Get<PoolRegion>();
 
-    /// <summary>One pool's settings; null when it does not exist.</summary>
-    public async Task<PoolSettings?> GetPoolAsync(string name) =>
+    /// <summary>One pool's settings and groups; null when it does not exist.</summary>
+    public async Task<PoolEntry?> GetPoolAsync(string name) =>
         (await Pools.Ask<PoolReplies.Found>(new PoolCommands.Get(name), AskTimeout)).Pool;
 
     /// <summary>Every pool (<see cref="PoolEntity.Default"/> always), by name.</summary>
-    public async Task<IReadOnlyList<PoolSettings>> ListPoolsAsync()
+    public async Task<IReadOnlyList<PoolEntry>> ListPoolsAsync()
     {
         var names = await registry.Get<PoolCatalog>().Ask<CatalogMessages.Entries>(new CatalogMessages.List(), AskTimeout);
         var pools = await Task.WhenAll(names.Names.Append(PoolEntity.Default).Distinct().Select(GetPoolAsync));
-        return [.. pools.OfType<PoolSettings>().OrderBy(p => p.Name, StringComparer.Ordinal)];
+        return [.. pools.OfType<PoolEntry>().OrderBy(p => p.Settings.Name, StringComparer.Ordinal)];
     }
 
     /// <summary>

@@ -12,7 +12,7 @@ public static class PoolRoutes
 {
     public sealed record PoolSummary(
         string Name, string Policy, bool Ha, double CpuThreshold, double MemoryThreshold, int SustainSeconds, bool Balancing,
-        IReadOnlyList<string> Servers, int Domains);
+        IReadOnlyList<string> Servers, int Domains, IReadOnlyList<string> Groups);
 
     public static void Map(WebApplication app)
     {
@@ -45,7 +45,7 @@ public static class PoolRoutes
             if (request!.Name is not null && request.Name != name)
                 return ApiResults.Error(400, $"a pool cannot be renamed; the body names {DomainSpecValidation.Printable(request.Name)}, the path {name}", "name");
             if (await dir.GetPoolAsync(name) is not { } current) return NoSuchPool(name);
-            var (settings, invalid) = request.ApplyTo(current);
+            var (settings, invalid) = request.ApplyTo(current.Settings);
             if (invalid is not null) return ApiResults.Error(400, invalid.Message, invalid.Field);
             return await AskAsync(dir, new PoolCommands.Change(name, settings!, Meta(http, node)), 200);
         }).Allow(Role.Admin);
@@ -82,8 +82,12 @@ public static class PoolRoutes
     private static string Named(string what, IReadOnlyList<string> names) =>
         names.Count == 0 ? "" : $"{what}{(names.Count == 1 ? "" : "s")} {string.Join(", ", names)}";
 
-    private static PoolSummary Summary(PoolSettings p, IReadOnlyList<ServerView> servers, IReadOnlyList<DomainView> domains) =>
-        new(p.Name, p.Policy.Word(), p.Ha, p.Thresholds.CpuPercent, p.Thresholds.MemoryPercent,
+    private static PoolSummary Summary(PoolEntry pool, IReadOnlyList<ServerView> servers, IReadOnlyList<DomainView> domains)
+    {
+        var p = pool.Settings;
+        return new(p.Name, p.Policy.Word(), p.Ha, p.Thresholds.CpuPercent, p.Thresholds.MemoryPercent,
             (int)p.Thresholds.SustainFor.TotalSeconds, p.Balancing,
-            [.. servers.Where(s => s.Pool == p.Name).Select(s => s.Name)], domains.Count(d => d.Pool == p.Name));
+            [.. servers.Where(s => s.Pool == p.Name).Select(s => s.Name)], domains.Count(d => d.Pool == p.Name),
+            [.. pool.Groups.Select(g => g.Name)]);
+    }
 }
