@@ -6,7 +6,8 @@ using Actors.Domains.Catalog;
 namespace Actors.Servers;
 
 /// <summary>
-/// One server (a cluster member running Cluster.Host): its registration facts and its pool, persisted. The pool
+/// One server (a cluster member running Cluster.Host): its registration facts, its pool and whether it is in
+/// maintenance, persisted. The pool
 /// named at registration is the pool of a new server only; after that, only an operator moves it (and the change
 /// is published to the server index at once, from here).
 /// </summary>
@@ -30,30 +31,37 @@ public sealed class ServerEntity : ReceivePersistentActor
             });
         });
         Command<ServerCommands.MoveToPool>(m =>
-        {
-            if (_view is null || _view.Pool == m.Pool)
-            {
-                Sender.Tell(new ServerReplies.Found(_view));
-                return;
-            }
-            var sender = Sender;
-            Persist(new ServerEvents.PoolChanged(m.Name, m.Pool, m.Meta), e =>
-            {
-                Apply(e);
-                publish?.Invoke(_view!);
-                sender.Tell(new ServerReplies.Found(_view));
-            });
-        });
+            Change(_view is not null && _view.Pool != m.Pool, new ServerEvents.PoolChanged(m.Name, m.Pool, m.Meta), publish));
+        Command<ServerCommands.SetMaintenance>(m =>
+            Change(_view is not null && _view.Maintenance != m.On, new ServerEvents.MaintenanceChanged(m.Name, m.On, m.Meta), publish));
         Command<ServerCommands.Get>(_ => Sender.Tell(new ServerReplies.Found(_view)));
     }
 
     public override string PersistenceId { get; }
 
+    /// <summary>An operator's change: persisted and published when it changes something; answered with the view either way.</summary>
+    private void Change(bool changes, ServerEvents.IServerEvent e, Action<ServerView>? publish)
+    {
+        if (!changes)
+        {
+            Sender.Tell(new ServerReplies.Found(_view));
+            return;
+        }
+        var sender = Sender;
+        Persist(e, persisted =>
+        {
+            Apply(persisted);
+            publish?.Invoke(_view!);
+            sender.Tell(new ServerReplies.Found(_view));
+        });
+    }
+
     private void Apply(ServerEvents.IServerEvent e) => _view = e switch
     {
         ServerEvents.Registered r => new ServerView(r.Name, r.Address, _view?.Pool ?? r.Pool, r.Facts.Cpus, r.Facts.MemoryMiB,
-            r.Facts.Hypervisor, r.Facts.QemuVersion, r.Facts.VmmDriver, r.Meta.At),
+            r.Facts.Hypervisor, r.Facts.QemuVersion, r.Facts.VmmDriver, r.Meta.At, _view?.Maintenance ?? false),
         ServerEvents.PoolChanged p when _view is not null => _view with { Pool = p.Pool },
+        ServerEvents.MaintenanceChanged m when _view is not null => _view with { Maintenance = m.On },
         _ => _view,
     };
 

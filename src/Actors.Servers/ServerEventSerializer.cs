@@ -13,6 +13,7 @@ public sealed class ServerEventSerializer(ExtendedActorSystem system) : Manifest
         ["server.registered.v1"] = typeof(ServerEvents.Registered),
         ["server.index-entry.v1"] = typeof(ServerView),
         ["server.pool-changed.v1"] = typeof(ServerEvents.PoolChanged),
+        ["server.maintenance-changed.v1"] = typeof(ServerEvents.MaintenanceChanged),
         ["pool.created.v1"] = typeof(Pools.PoolEvents.Created),
         ["pool.changed.v1"] = typeof(Pools.PoolEvents.Changed),
         ["pool.deleted.v1"] = typeof(Pools.PoolEvents.Deleted),

@@ -12,6 +12,8 @@ public static class ServerCommands
     public sealed record Get(string Name) : IServerMessage;
     /// <summary>The server joins <paramref name="Pool"/> (the API checked that the pool exists and nothing runs there).</summary>
     public sealed record MoveToPool(string Name, string Pool, EventMeta Meta) : IServerMessage;
+    /// <summary>Maintenance on: the scheduler places nothing new there (an evacuation moves its domains off); off: it does again.</summary>
+    public sealed record SetMaintenance(string Name, bool On, EventMeta Meta) : IServerMessage;
 }
 
 public static class ServerReplies
@@ -34,6 +36,9 @@ public static class ServerEvents
 
     /// <summary>An operator moved the server to another pool.</summary>
     public sealed record PoolChanged(string Name, string Pool, EventMeta Meta) : IServerEvent;
+
+    /// <summary>An operator put the server into maintenance (On) or took it out.</summary>
+    public sealed record MaintenanceChanged(string Name, bool On, EventMeta Meta) : IServerEvent;
 }
 
 /// <summary>What the API and vmc show of a server.</summary>
@@ -46,4 +51,5 @@ public sealed record ServerView(
     string Hypervisor,
     string? QemuVersion,
     string Vmm,
-    DateTimeOffset RegisteredAt);
+    DateTimeOffset RegisteredAt,
+    bool Maintenance = false);

@@ -52,7 +52,13 @@ internal static class JobFollower
                     $"job {id} ({what}) is still {job.Str("status") ?? Running} after {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; see 'vmc job show {id}'");
             }
             await Task.Delay(left < ctx.Options.PollInterval ? left : ctx.Options.PollInterval).ConfigureAwait(false);
+            var said = job.Str("message");
             job = await ctx.Api.GetAsync($"jobs/{ApiClient.Segment(id)}").ConfigureAwait(false);
+            // A long job tells how far it has got (an evacuation: "1 of 3 moved").
+            if (!ctx.Json && job.Str("status") == Running && job.Str("message") is { } progress && progress != said)
+            {
+                ctx.Out.WriteLine($"job {id}: {progress}");
+            }
         }
 
         var status = job.Str("status");

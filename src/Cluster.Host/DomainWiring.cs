@@ -46,6 +46,10 @@ public static class DomainWiring
     public static Task MoveShardAsync(ActorSystem system, string domain, string address) =>
         ExternalShardAllocation.Get(system).ClientFor(TypeName).UpdateShardLocation(domain, Address.Parse(address));
 
+    /// <summary>Sends a domain a message through the region of the server at <paramref name="address"/> (allocating it there).</summary>
+    public static void TellThrough(ActorSystem system, IDomainMessage message, string address) =>
+        system.ActorSelection($"{address}/system/sharding/{TypeName}").Tell(message);
+
     public static SchedulerPorts SchedulerPorts(ActorSystem system, IReadOnlyActorRegistry registry)
     {
         var snapshots = new SchedulingSnapshots(system);
@@ -54,6 +58,6 @@ public static class DomainWiring
             async () => (await registry.Get<DomainCatalog>().Ask<CatalogMessages.Entries>(new CatalogMessages.List(), TimeSpan.FromSeconds(10))).Names,
             new Api.ClusterView(system).StatusOf,
             (domain, address) => MoveShardAsync(system, domain, address),
-            (message, address) => system.ActorSelection($"{address}/system/sharding/{TypeName}").Tell(message));
+            (message, address) => TellThrough(system, message, address));
     }
 }

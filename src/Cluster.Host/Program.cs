@@ -115,6 +115,7 @@ builder.Services.AddSingleton(options);
 builder.Services.AddSingleton<NodeDirectory>();
 builder.Services.AddSingleton<ClusterView>();
 builder.Services.AddSingleton<StartPlacement>();
+builder.Services.AddSingleton<Evacuation>();
 builder.Services.AddSingleton(new AuditReader(auditDb));
 builder.Services.AddSingleton(tokens);
 var callers = new CallerCache(tokens);

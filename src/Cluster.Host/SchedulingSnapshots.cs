@@ -17,7 +17,7 @@ public sealed class SchedulingSnapshots(ActorSystem system)
         var status = new Api.ClusterView(system);
         IReadOnlyList<ServerCapacity> servers = [.. (await new ServerIndex(system).ReadAsync())
             .OrderBy(s => s.Name, StringComparer.Ordinal)
-            .Select(s => new ServerCapacity(s.Name, s.Address, s.Pool, s.Cpus, s.MemoryMiB, status.StatusOf(s.Address)))];
+            .Select(s => new ServerCapacity(s.Name, s.Address, s.Pool, s.Cpus, s.MemoryMiB, status.StatusOf(s.Address), s.Maintenance))];
         var domains = await new DomainIndex(system).ReadAsync();
         var pools = await new PoolIndex(system).ReadAsync();
         return new SchedulingSnapshot(servers, [.. domains.Values], pools.ToDictionary(p => p.Settings.Name, p => p.Settings),

@@ -53,6 +53,7 @@ public sealed class SerializationTests : Akka.TestKit.Xunit2.TestKit
         [typeof(ServerView)] = new ServerView("node1", "akka.tcp://vmc@10.0.0.1:4053", "default", 16, 65536, "kvm", "8.2.2", "qemu", At),
         [typeof(Placed)] = new Placed("web1", "failover", "node3", "node1", "node1: best fit, 1.2 GiB free", Meta with { Principal = "system" }, Starts: false),
         [typeof(ServerEvents.PoolChanged)] = new ServerEvents.PoolChanged("node1", "gpu", Meta),
+        [typeof(ServerEvents.MaintenanceChanged)] = new ServerEvents.MaintenanceChanged("node1", true, Meta),
         [typeof(PoolEvents.Created)] = new PoolEvents.Created("gpu", Gpu, Meta),
         [typeof(PoolEvents.Changed)] = new PoolEvents.Changed("gpu", Gpu with { Ha = true }, Meta),
         [typeof(PoolEvents.Deleted)] = new PoolEvents.Deleted("gpu", Meta),

@@ -154,4 +154,28 @@ public sealed class ServerEntityTests : SqliteTestKit
         Assert.Null(ExpectMsg<ServerReplies.Found>(Wait).Server);
         Assert.Equal(0, JournalRows("server-node9"));
     }
+
+    [Fact]
+    public void Maintenance_is_persisted_published_and_outlives_re_registration()
+    {
+        var catalog = CreateTestProbe();
+        var published = new System.Collections.Concurrent.ConcurrentQueue<ServerView>();
+        var server = Sys.ActorOf(ServerEntity.Props("node1", catalog.Ref, published.Enqueue));
+        server.Tell(Registration());
+        ExpectMsg<ServerReplies.Registered>(Wait);
+
+        var meta = new Actors.Domains.EventMeta("alice", DateTimeOffset.UtcNow, null, "node1");
+        server.Tell(new ServerCommands.SetMaintenance("node1", true, meta));
+        Assert.True(ExpectMsg<ServerReplies.Found>(Wait).Server!.Maintenance);
+        Assert.True(Assert.Single(published).Maintenance);
+        server.Tell(new ServerCommands.SetMaintenance("node1", true, meta)); // already on: nothing persisted
+        ExpectMsg<ServerReplies.Found>(Wait);
+        Assert.Equal(2, JournalRows("server-node1"));
+
+        server = Restart(server, "node1", catalog.Ref);
+        server.Tell(Registration());
+        Assert.True(ExpectMsg<ServerReplies.Registered>(Wait).Server.Maintenance);
+        server.Tell(new ServerCommands.SetMaintenance("node1", false, meta));
+        Assert.False(ExpectMsg<ServerReplies.Found>(Wait).Server!.Maintenance);
+    }
 }

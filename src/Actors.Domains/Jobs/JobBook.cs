@@ -24,6 +24,8 @@ public static class JobMessages
     /// <summary>The request was refused before anything changed: the job never existed.</summary>
     public sealed record Discard(string JobId);
     public sealed record Finish(string JobId, bool Succeeded, string? Message) : IClusterMessage;
+    /// <summary>How far a running job has got ("1 of 3 moved"): its message until it finishes.</summary>
+    public sealed record Progress(string JobId, string Message);
     public sealed record Get(string JobId);
     public sealed record List(int Limit);
     public sealed record Found(JobRecord? Job);
@@ -55,6 +57,10 @@ public sealed class JobBook : ReceiveActor
         {
             if (_jobs.TryGetValue(m.JobId, out var job)) { if (job.FinishedAt is null) _jobs[m.JobId] = Finished(job, m); }
             else if (_early.Count < Capacity) _early[m.JobId] = m;
+        });
+        Receive<JobMessages.Progress>(m =>
+        {
+            if (_jobs.TryGetValue(m.JobId, out var job) && job.FinishedAt is null) _jobs[m.JobId] = job with { Message = m.Message };
         });
         Receive<JobMessages.Get>(m => Sender.Tell(new JobMessages.Found(_jobs.GetValueOrDefault(m.JobId))));
         Receive<JobMessages.List>(m => Sender.Tell(_jobs.Values.OrderByDescending(j => j.CreatedAt).Take(m.Limit).ToList()));

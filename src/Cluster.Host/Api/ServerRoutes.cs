@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Actors.Domains;
+using Actors.Domains.Jobs;
 using Actors.Servers;
 using Actors.Servers.Pools;
 using Cluster.Host.Auth;
@@ -11,7 +12,7 @@ public static class ServerRoutes
 {
     public sealed record ServerSummary(
         string Name, string Address, string Pool, int Cpus, long MemoryMiB, string Hypervisor, string? QemuVersion,
-        string Vmm, DateTimeOffset RegisteredAt, string Status, int Domains, int UsedVcpus, long UsedMemoryMiB);
+        string Vmm, DateTimeOffset RegisteredAt, string Status, int Domains, int UsedVcpus, long UsedMemoryMiB, bool Maintenance);
 
     public sealed record PoolMembershipRequest(string? Pool);
 
@@ -39,6 +40,25 @@ public static class ServerRoutes
         }).Allow(Role.Admin);
         app.MapDelete("/servers/{name}/pool", (string name, HttpRequest http, NodeDirectory dir, ClusterView cluster, NodeOptions node) =>
             MoveToPoolAsync(name, PoolEntity.Default, http, dir, cluster, node)).Allow(Role.Admin);
+        // Maintenance on: persisted first (the scheduler excludes the server at once), then its domains are evacuated.
+        app.MapPut("/servers/{name}/maintenance", async (string name, HttpRequest http, NodeDirectory dir, NodeOptions node, Evacuation evacuation) =>
+        {
+            if (await SetMaintenanceAsync(name, true, http, dir, node) is { } refusal) return refusal;
+            var jobId = evacuation.Start(name, Principal.Of(http));
+            var job = (await dir.Jobs.Ask<JobMessages.Found>(new JobMessages.Get(jobId), NodeDirectory.AskTimeout)).Job;
+            return ApiResults.Ok(new { job }, 202);
+        }).Allow(Role.Admin);
+        app.MapDelete("/servers/{name}/maintenance", async (string name, HttpRequest http, NodeDirectory dir, ClusterView cluster, NodeOptions node) =>
+            await SetMaintenanceAsync(name, false, http, dir, node)
+            ?? ApiResults.Ok(Summary((await dir.ListServersAsync()).Single(s => s.Name == name), await dir.ListDomainsAsync(), cluster))).Allow(Role.Admin);
+    }
+
+    /// <summary>Null once the server's maintenance flag is as asked; otherwise the refusal.</summary>
+    private static async Task<IResult?> SetMaintenanceAsync(string name, bool on, HttpRequest http, NodeDirectory dir, NodeOptions node)
+    {
+        if (DomainSpecValidation.CheckName(name) is { } bad) return ApiResults.Error(400, bad.Message.Replace("name", "server name"), "name");
+        var found = await dir.Servers.Ask<ServerReplies.Found>(new ServerCommands.SetMaintenance(name, on, PoolRoutes.Meta(http, node)), NodeDirectory.AskTimeout);
+        return found.Server is null ? ApiResults.Error(404, $"server {name} does not exist", "name") : null;
     }
 
     /// <summary>
@@ -65,6 +85,6 @@ public static class ServerRoutes
     {
         var mine = domains.Where(d => d.Server == s.Name).ToList();
         return new ServerSummary(s.Name, s.Address, s.Pool, s.Cpus, s.MemoryMiB, s.Hypervisor, s.QemuVersion, s.Vmm,
-            s.RegisteredAt, cluster.StatusOf(s.Address), mine.Count, mine.Sum(d => d.Vcpus), mine.Sum(d => (long)d.MemoryMiB));
+            s.RegisteredAt, cluster.StatusOf(s.Address), mine.Count, mine.Sum(d => d.Vcpus), mine.Sum(d => (long)d.MemoryMiB), s.Maintenance);
     }
 }

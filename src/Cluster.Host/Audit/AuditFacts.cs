@@ -48,6 +48,8 @@ public sealed record AuditFacts(
                 e.Name, e.Pool, $"registered at {e.Address} in pool {e.Pool} ({e.Facts.Cpus} CPUs, {e.Facts.MemoryMiB} MiB)"),
             ServerEvents.PoolChanged e => new AuditFacts(type, e.Meta.At, e.Meta.Principal, e.Meta.JobId, e.Meta.Node, null,
                 e.Name, e.Pool, $"moved to pool {e.Pool}"),
+            ServerEvents.MaintenanceChanged e => new AuditFacts(type, e.Meta.At, e.Meta.Principal, e.Meta.JobId, e.Meta.Node, null,
+                e.Name, null, e.On ? "maintenance on" : "maintenance off"),
             PoolEvents.Created e => PoolFacts(type, e.Meta, e.Name, $"pool created: {Settings(e.Settings)}"),
             PoolEvents.Changed e => PoolFacts(type, e.Meta, e.Name, $"pool changed: {Settings(e.Settings)}"),
             PoolEvents.Deleted e => PoolFacts(type, e.Meta, e.Name, "pool deleted"),
