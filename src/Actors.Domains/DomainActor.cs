@@ -82,6 +82,13 @@ public sealed class DomainActor : ReceivePersistentActor, IWithTimers
             ? new DomainReplies.Accepted(View)
             : new DomainReplies.Rejected(404, $"domain {_name} does not exist")));
         Command<Wake>(_ => { });
+        // The failover manager's decision, recorded where the domain now lives; it wakes the entity here too.
+        Command<Rehome>(m =>
+        {
+            if (!_state.Exists) return;
+            var d = m.Placed;
+            Record(new Placed(_name, d.Kind, d.From, d.To, d.Reason, new EventMeta("system", DateTimeOffset.UtcNow, null, _runtime.ServerName), m.Starts));
+        });
         Command<HandOff>(_ => OnHandOff());
         Command<LeaseDenied>(m =>
         {

@@ -26,6 +26,12 @@ public static class DomainEvents
 
     public sealed record MigrationRequested(string Name, string To, EventMeta Meta) : IDomainEvent;
 
+    /// <summary>
+    /// The scheduler chose the domain's server (kind start, migrate, failover, evacuate, balance) for the reason given.
+    /// Starts false: a failover that leaves the domain stopped there.
+    /// </summary>
+    public sealed record Placed(string Name, string Kind, string? From, string To, string Reason, EventMeta Meta, bool Starts = true) : IDomainEvent;
+
     /// <summary>The VM now runs on To (Pid there); the source VMM stopped before the target resumed.</summary>
     public sealed record Migrated(string Name, string From, string To, int Pid, long TotalMs, long DowntimeMs, EventMeta Meta) : IDomainEvent;
 

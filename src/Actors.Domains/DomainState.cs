@@ -64,12 +64,12 @@ public sealed record DomainState
         var state = StateWord;
         return command switch
         {
-            Start => Desired switch
+            Start start => Desired switch
             {
                 DesiredState.Running => Decision.Reject(409, $"domain {name} is already {state}"),
                 DesiredState.Paused => Decision.Reject(409, $"domain {name} is {state}; resume it instead"),
                 _ when VmmAlive => Decision.Reject(409, $"domain {name} is stopping; wait until it has stopped, or kill it"),
-                _ => Decision.Accept(new StartRequested(name, meta)),
+                _ => Decision.Accept([new StartRequested(name, meta), .. PlacedBy(start, meta)]),
             },
             Stop stop => Desired == DesiredState.Stopped
                 ? Decision.Reject(409, $"domain {name} is already {state}")
@@ -94,7 +94,7 @@ public sealed record DomainState
                 (false, _) => Decision.Reject(409, $"domain {name} is {state}; only a running or paused domain can migrate"),
                 (_, not null) => Decision.Reject(409, $"domain {name} is already migrating to {MigratingTo}"),
                 _ when m.To == Server => Decision.Reject(409, $"domain {name} already runs on {m.To}"),
-                _ => Decision.Accept(new MigrationRequested(name, m.To, meta)),
+                _ => Decision.Accept([new MigrationRequested(name, m.To, meta), .. PlacedBy(m, meta)]),
             },
             Resume => Desired == DesiredState.Paused
                 ? Decision.Accept(new ResumeRequested(name, meta))
@@ -105,6 +105,12 @@ public sealed record DomainState
             _ => Decision.Reject(400, $"unknown command {command.Verb} for domain {name}"),
         };
     }
+
+    /// <summary>The scheduler's decision behind a request, as an event to record with it (none without a decision).</summary>
+    private static IEnumerable<IDomainEvent> PlacedBy(IDomainCommand command, EventMeta meta) =>
+        (command switch { Start s => s.Placed, Migrate m => m.Placed, _ => null }) is { } d
+            ? [new Placed(command.Name, d.Kind, d.From, d.To, d.Reason, meta)]
+            : [];
 
     /// <summary>What the restart policy says after an unexpected exit of the VMM at <paramref name="at"/>.</summary>
     public bool ShouldRestartAfterCrash(DateTimeOffset at) =>
@@ -130,6 +136,7 @@ public sealed record DomainState
             ResumeRequested => s with { Desired = DesiredState.Running },
             Deleted => Empty,
             MigrationRequested mr => s with { MigratingTo = mr.To },
+            Placed { Starts: false } => s with { Desired = DesiredState.Stopped },
             Migrated mg => s with { MigratingTo = null, Server = mg.To, Pid = mg.Pid },
             MigrationFailed mf => s with { MigratingTo = null, LastError = $"migration to {mf.To} failed: {mf.Reason}" },
             Started st => s with { Actual = ActualState.Running, Server = st.Server, Pid = st.Pid, LastError = null },

@@ -6,7 +6,7 @@ namespace Actors.Servers;
 /// <summary>
 /// Node-local: registers this node as a server entity when the node starts, retrying until the entity
 /// acknowledges (the journal may not be reachable at the very first attempt), then publishes it in the
-/// replicated server index.
+/// replicated server index as the entity has it (with its persisted pool).
 /// </summary>
 public sealed class ServerAgent : ReceiveActor, IWithTimers
 {
@@ -19,12 +19,10 @@ public sealed class ServerAgent : ReceiveActor, IWithTimers
             .PipeTo(Self, Self, r => r, ex => new Status.Failure(ex)));
         Receive<ServerReplies.Registered>(r =>
         {
-            log.Info("node ready: server {0} registered ({1} CPUs, {2} MiB, {3}, QEMU {4})", r.Name, registration.Facts.Cpus,
-                registration.Facts.MemoryMiB, registration.Facts.Hypervisor, registration.Facts.QemuVersion ?? "not installed");
+            log.Info("node ready: server {0} registered in pool {1} ({2} CPUs, {3} MiB, {4}, QEMU {5})", r.Server.Name, r.Server.Pool,
+                r.Server.Cpus, r.Server.MemoryMiB, r.Server.Hypervisor, r.Server.QemuVersion ?? "not installed");
             Timers.CancelAll();
-            var f = registration.Facts;
-            publish(new ServerView(registration.Name, registration.Address, registration.Pool, f.Cpus, f.MemoryMiB,
-                f.Hypervisor, f.QemuVersion, f.VmmDriver, DateTimeOffset.UtcNow));
+            publish(r.Server);
         });
         Receive<Status.Failure>(f =>
         {

@@ -39,6 +39,9 @@ internal sealed class ApiClient : IDisposable
     public Task<JsonElement> PutAsync(string path, JsonNode? body = null, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Put, path, body, ct);
 
+    public Task<JsonElement> PatchAsync(string path, JsonNode? body = null, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Patch, path, body, ct);
+
     public Task<JsonElement> DeleteAsync(string path, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Delete, path, null, ct);
 

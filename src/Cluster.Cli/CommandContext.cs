@@ -7,7 +7,7 @@ internal sealed class CommandContext(
     PaletteSpec palette,
     CommandSpec command,
     Invocation invocation,
-    IReadOnlyDictionary<string, string> arguments,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> arguments,
     ApiClient api,
     VmcOptions options,
     TextWriter stdout,
@@ -24,7 +24,10 @@ internal sealed class CommandContext(
     public bool Json => Invocation.Has(GlobalSwitches.Json.Name);
 
     /// <summary>A positional argument by its name in the command's spec (e.g. NAME).</summary>
-    public string Arg(string name) => arguments[name];
+    public string Arg(string name) => arguments[name][0];
+
+    /// <summary>Every value of a last argument named <c>X...</c> (one at least).</summary>
+    public IReadOnlyList<string> Args(string name) => arguments[name];
 
     public UsageException Usage(string message) => new(message, Palette.Name);
 

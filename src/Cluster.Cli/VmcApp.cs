@@ -9,7 +9,7 @@ namespace Cluster.Cli;
 public sealed class VmcApp(VmcOptions? options = null)
 {
     internal static readonly IReadOnlyList<PaletteSpec> Palettes =
-        [ClusterPalette.Spec, ClusterShardingPalette.Spec, ServerPalette.Spec, DomainPalette.Spec, JobPalette.Spec, AuditPalette.Spec,
+        [ClusterPalette.Spec, ClusterShardingPalette.Spec, ServerPalette.Spec, PoolPalette.Spec, GroupPalette.Spec, DomainPalette.Spec, JobPalette.Spec, AuditPalette.Spec,
             TokenPalette.Spec];
 
     private static readonly IReadOnlySet<string> ValueSwitches = CommandLine.ValueSwitches(Palettes);
@@ -136,8 +136,11 @@ public sealed class VmcApp(VmcOptions? options = null)
         return await command.Run(ctx).ConfigureAwait(false);
     }
 
-    /// <summary>Checks switches and arguments against the command; returns the arguments by name.</summary>
-    private static Dictionary<string, string> Validate(PaletteSpec palette, CommandSpec command, Invocation inv)
+    /// <summary>
+    /// Checks switches and arguments against the command; returns the arguments by name. A last argument named
+    /// <c>X...</c> takes one value or more.
+    /// </summary>
+    private static Dictionary<string, IReadOnlyList<string>> Validate(PaletteSpec palette, CommandSpec command, Invocation inv)
     {
         var what = $"'{palette.Name} {command.Name}'";
         var known = command.AllSwitches.ToDictionary(s => s.Name, StringComparer.Ordinal);
@@ -177,11 +180,15 @@ public sealed class VmcApp(VmcOptions? options = null)
         {
             throw new UsageException($"missing argument {command.Arguments[args.Count]} for {what}", palette.Name);
         }
-        if (args.Count > command.Arguments.Count)
+        var variadic = command.Arguments.Count > 0 && command.Arguments[^1].EndsWith("...", StringComparison.Ordinal);
+        if (args.Count > command.Arguments.Count && !variadic)
         {
             throw new UsageException($"unexpected argument '{args[command.Arguments.Count]}' for {what}", palette.Name);
         }
-        return command.Arguments.Zip(args).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+        return command.Arguments.Select((name, i) => (name, values: i == command.Arguments.Count - 1 && variadic
+                ? (IReadOnlyList<string>)args[i..]
+                : [args[i]]))
+            .ToDictionary(a => a.name, a => a.values, StringComparer.Ordinal);
     }
 
     internal static int WriteHelp(IReadOnlyList<string> topic, TextWriter stdout)

@@ -46,24 +46,18 @@ public static class DomainWiring
     public static Task MoveShardAsync(ActorSystem system, string domain, string address) =>
         ExternalShardAllocation.Get(system).ClientFor(TypeName).UpdateShardLocation(domain, Address.Parse(address));
 
+    /// <summary>Sends a domain a message through the region of the server at <paramref name="address"/> (allocating it there).</summary>
+    public static void TellThrough(ActorSystem system, IDomainMessage message, string address) =>
+        system.ActorSelection($"{address}/system/sharding/{TypeName}").Tell(message);
+
     public static SchedulerPorts SchedulerPorts(ActorSystem system, IReadOnlyActorRegistry registry)
     {
-        var index = new DomainIndex(system);
+        var snapshots = new SchedulingSnapshots(system);
         return new SchedulerPorts(
-            () => ServerCapacities(system),
-            index.ReadAsync,
+            snapshots.ReadAsync,
             async () => (await registry.Get<DomainCatalog>().Ask<CatalogMessages.Entries>(new CatalogMessages.List(), TimeSpan.FromSeconds(10))).Names,
             new Api.ClusterView(system).StatusOf,
             (domain, address) => MoveShardAsync(system, domain, address),
-            (domain, address) => system.ActorSelection($"{address}/system/sharding/{TypeName}").Tell(new DomainCommands.Wake(domain)));
-    }
-
-    /// <summary>Every registered server with its cluster status, from the replicated server index (asks no one).</summary>
-    public static async Task<IReadOnlyList<ServerCapacity>> ServerCapacities(ActorSystem system)
-    {
-        var status = new Api.ClusterView(system);
-        return [.. (await new ServerIndex(system).ReadAsync())
-            .OrderBy(s => s.Name, StringComparer.Ordinal)
-            .Select(s => new ServerCapacity(s.Name, s.Address, s.Pool, s.Cpus, s.MemoryMiB, status.StatusOf(s.Address)))];
+            (message, address) => TellThrough(system, message, address));
     }
 }

@@ -6,6 +6,7 @@ using Actors.Domains;
 using Actors.Domains.Catalog;
 using Actors.Domains.Jobs;
 using Actors.Servers;
+using Actors.Servers.Pools;
 using Actors.Servers.Scheduling;
 using Cluster.Host;
 using Cluster.Host.Api;
@@ -125,6 +126,7 @@ builder.Services.AddSingleton(options);
 builder.Services.AddSingleton<NodeDirectory>();
 builder.Services.AddSingleton<ClusterView>();
 builder.Services.AddSingleton<StartPlacement>();
+builder.Services.AddSingleton<Evacuation>();
 builder.Services.AddSingleton(new AuditReader(auditDb));
 builder.Services.AddSingleton(tokens);
 var callers = new CallerCache(tokens);
@@ -155,12 +157,21 @@ builder.Services.AddAkka(NodeOptions.SystemName, (akka, _) =>
         })
         .WithSingleton<DomainCatalog>("domain-catalog", EntityCatalog.Props("domains"), singleton)
         .WithSingleton<ServerCatalog>("server-catalog", EntityCatalog.Props("servers"), singleton)
-        .WithShardRegion<ServerRegion>("server", (_, registry, _) =>
+        .WithSingleton<PoolCatalog>("pool-catalog", EntityCatalog.Props("pools"), singleton)
+        .WithShardRegion<ServerRegion>("server", (system, registry, _) =>
             {
                 var catalog = registry.Get<ServerCatalog>();
-                return name => ServerEntity.Props(name, catalog);
+                var index = new ServerIndex(system);
+                return name => ServerEntity.Props(name, catalog, index.Publish);
             },
             new OneShardPerEntity<IServerMessage>(), sharding)
+        .WithShardRegion<PoolRegion>("pool", (system, registry, _) =>
+            {
+                var catalog = registry.Get<PoolCatalog>();
+                var index = new PoolIndex(system);
+                return name => PoolEntity.Props(name, catalog, index.Publish);
+            },
+            new OneShardPerEntity<IPoolMessage>(), sharding)
         .WithActors((system, registry) =>
         {
             registry.Register<JobBookKey>(system.ActorOf(Props.Create<JobBook>(), "jobs"));
@@ -170,6 +181,9 @@ builder.Services.AddAkka(NodeOptions.SystemName, (akka, _) =>
             DomainWiring.Start(system, registry, options, driver, layout, fencing);
             system.ActorOf(CatalogWakeup.Props(registry.Get<DomainCatalog>(), registry.Get<DomainRegion>(),
                 name => new DomainCommands.Wake(name)), "domain-wakeup");
+            // Each pool publishes its settings for the scheduler when it recovers (a pool never changed has the defaults).
+            system.ActorOf(CatalogWakeup.Props(registry.Get<PoolCatalog>(), registry.Get<PoolRegion>(),
+                name => new PoolCommands.Get(name)), "pool-wakeup");
         })
         .WithSingleton<FailoverManagerKey>("failover-manager",
             (system, registry, _) => FailoverManager.Props(DomainWiring.SchedulerPorts(system, registry)), singleton)
@@ -185,6 +199,8 @@ ClusterMemberRoutes.Map(app);
 ClusterEventStream.Map(app);
 ShardRoutes.Map(app);
 ServerRoutes.Map(app);
+PoolRoutes.Map(app);
+GroupRoutes.Map(app);
 DomainRoutes.Map(app);
 JobRoutes.Map(app);
 AuditRoutes.Map(app);

@@ -593,6 +593,32 @@ public sealed class DomainMigrationStateTests
     }
 
     [Fact]
+    public void A_scheduler_decision_is_recorded_with_the_request_it_led_to()
+    {
+        var decision = new SchedulerDecision("migrate", "node1", "node2", "node2: chosen by the operator, 3 GiB free");
+        var d = Running().Decide(new DomainCommands.Migrate(Name, "node2", "x", Req, decision), Meta());
+        Assert.Equal([new DomainEvents.MigrationRequested(Name, "node2", Meta()),
+            new DomainEvents.Placed(Name, "migrate", "node1", "node2", "node2: chosen by the operator, 3 GiB free", Meta())], d.Events);
+
+        var stopped = DomainState.Empty.Apply(new DomainEvents.Created(Name, Spec(), Meta()));
+        var start = stopped.Decide(new DomainCommands.Start(Name, Req, decision with { Kind = "start", From = null }), Meta());
+        Assert.Equal(2, start.Events.Count);
+        Assert.Equal("running", stopped.Apply(start.Events[0]).Apply(start.Events[1]).Desired.ToString().ToLowerInvariant());
+        Assert.Single(stopped.Decide(new DomainCommands.Start(Name, Req), Meta()).Events); // no decision, nothing more
+    }
+
+    [Fact]
+    public void A_failover_that_cannot_start_the_domain_leaves_it_stopped_where_it_was_re_homed()
+    {
+        var s = Running().Apply(new DomainEvents.Placed(Name, "failover", "node1", "node2", "node2: best fit; pool default has HA off", Meta(), Starts: false))
+            .Apply(new DomainEvents.VmmLost(Name, "server node1 failed or left", Meta(), KeepDesired: true));
+        Assert.Equal((DesiredState.Stopped, "stopped"), (s.Desired, s.StateWord));
+        var starts = Running().Apply(new DomainEvents.Placed(Name, "failover", "node1", "node2", "node2: best fit", Meta()))
+            .Apply(new DomainEvents.VmmLost(Name, "server node1 failed or left", Meta(), KeepDesired: true));
+        Assert.Equal(DesiredState.Running, starts.Desired);
+    }
+
+    [Fact]
     public void A_crash_during_a_migration_ends_it()
     {
         var s = Running().Apply(new DomainEvents.MigrationRequested(Name, "node2", Meta()))

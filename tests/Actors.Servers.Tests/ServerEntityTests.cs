@@ -45,7 +45,7 @@ public sealed class ServerEntityTests : SqliteTestKit
         var before = DateTimeOffset.UtcNow;
 
         server.Tell(Registration());
-        ExpectMsg(new ServerReplies.Registered("node1"), Wait);
+        Assert.Equal("node1", ExpectMsg<ServerReplies.Registered>(Wait).Server.Name);
         catalog.ExpectMsg(new CatalogMessages.Add("node1"), Wait);
         Assert.Equal(1, JournalRows("server-node1"));
 
@@ -102,7 +102,8 @@ public sealed class ServerEntityTests : SqliteTestKit
         region.ExpectMsg(Registration(), Wait); // ignored: the agent's ask times out (5 s) and it tries again
         region.ExpectMsg(Registration(), TimeSpan.FromSeconds(10));
         Assert.Empty(published); // not announced before the entity acknowledged
-        region.Reply(new ServerReplies.Registered("node1"));
+        region.Reply(new ServerReplies.Registered(new ServerView("node1", "akka.tcp://vmc@10.0.0.1:4053", "default", 16, 65536, "kvm",
+            "8.2.2", "simulated", DateTimeOffset.UtcNow)));
 
         region.ExpectNoMsg(TimeSpan.FromSeconds(1.5)); // acknowledged: no more attempts
         var view = Assert.Single(published);
@@ -119,5 +120,62 @@ public sealed class ServerEntityTests : SqliteTestKit
         catalog.ExpectMsg(new CatalogMessages.Add("node1"), Wait);
         AwaitCondition(() => Get(server, "node1") is not null, Wait);
         Assert.Equal(1, JournalRows("server-node1"));
+    }
+
+    [Fact]
+    public void A_pool_change_is_persisted_published_and_outlives_re_registration()
+    {
+        var catalog = CreateTestProbe();
+        var published = new System.Collections.Concurrent.ConcurrentQueue<ServerView>();
+        var server = Sys.ActorOf(ServerEntity.Props("node1", catalog.Ref, published.Enqueue));
+        server.Tell(Registration());
+        ExpectMsg<ServerReplies.Registered>(Wait);
+
+        var meta = new Actors.Domains.EventMeta("alice", DateTimeOffset.UtcNow, null, "node1");
+        server.Tell(new ServerCommands.MoveToPool("node1", "gpu", meta));
+        Assert.Equal("gpu", ExpectMsg<ServerReplies.Found>(Wait).Server!.Pool);
+        Assert.Equal("gpu", Assert.Single(published).Pool);
+        server.Tell(new ServerCommands.MoveToPool("node1", "gpu", meta)); // already there: nothing persisted
+        ExpectMsg<ServerReplies.Found>(Wait);
+        Assert.Equal(2, JournalRows("server-node1"));
+
+        // The node's --pool option names the pool of a new server only.
+        server = Restart(server, "node1", catalog.Ref);
+        server.Tell(Registration());
+        Assert.Equal("gpu", ExpectMsg<ServerReplies.Registered>(Wait).Server.Pool);
+        Assert.Equal("gpu", Get(server, "node1")!.Pool);
+    }
+
+    [Fact]
+    public void An_unregistered_server_is_not_moved()
+    {
+        var server = Sys.ActorOf(ServerEntity.Props("node9", CreateTestProbe().Ref));
+        server.Tell(new ServerCommands.MoveToPool("node9", "gpu", new Actors.Domains.EventMeta("alice", DateTimeOffset.UtcNow, null, "node1")));
+        Assert.Null(ExpectMsg<ServerReplies.Found>(Wait).Server);
+        Assert.Equal(0, JournalRows("server-node9"));
+    }
+
+    [Fact]
+    public void Maintenance_is_persisted_published_and_outlives_re_registration()
+    {
+        var catalog = CreateTestProbe();
+        var published = new System.Collections.Concurrent.ConcurrentQueue<ServerView>();
+        var server = Sys.ActorOf(ServerEntity.Props("node1", catalog.Ref, published.Enqueue));
+        server.Tell(Registration());
+        ExpectMsg<ServerReplies.Registered>(Wait);
+
+        var meta = new Actors.Domains.EventMeta("alice", DateTimeOffset.UtcNow, null, "node1");
+        server.Tell(new ServerCommands.SetMaintenance("node1", true, meta));
+        Assert.True(ExpectMsg<ServerReplies.Found>(Wait).Server!.Maintenance);
+        Assert.True(Assert.Single(published).Maintenance);
+        server.Tell(new ServerCommands.SetMaintenance("node1", true, meta)); // already on: nothing persisted
+        ExpectMsg<ServerReplies.Found>(Wait);
+        Assert.Equal(2, JournalRows("server-node1"));
+
+        server = Restart(server, "node1", catalog.Ref);
+        server.Tell(Registration());
+        Assert.True(ExpectMsg<ServerReplies.Registered>(Wait).Server.Maintenance);
+        server.Tell(new ServerCommands.SetMaintenance("node1", false, meta));
+        Assert.False(ExpectMsg<ServerReplies.Found>(Wait).Server!.Maintenance);
     }
 }

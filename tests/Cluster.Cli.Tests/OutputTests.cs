@@ -100,9 +100,9 @@ public class OutputTests
         Assert.Equal(0, code);
         Assert.Equal(
             """
-            NAME        POOL     CPUS  MEMORY     HYPERVISOR  QEMU    DOMAINS  ADDRESS
-            node1       default  2     24000 MiB  tcg         7.2.19  3        akka.tcp://vmc@127.0.0.1:4053
-            node2-long  edge     16    65536 MiB  kvm         -       0        akka.tcp://vmc@127.0.0.1:4054
+            NAME        POOL     CPUS  MEMORY     HYPERVISOR  QEMU    DOMAINS  MAINTENANCE  ADDRESS
+            node1       default  2     24000 MiB  tcg         7.2.19  3        off          akka.tcp://vmc@127.0.0.1:4053
+            node2-long  edge     16    65536 MiB  kvm         -       0        on           akka.tcp://vmc@127.0.0.1:4054
 
             """, stdout);
     }

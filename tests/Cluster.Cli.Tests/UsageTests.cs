@@ -16,7 +16,11 @@ public class UsageTests
     [InlineData("domain list --wait", "error: unknown switch '--wait' for 'domain list'", "domain")]
     [InlineData("domain frobnicate", "error: unknown command 'frobnicate' in palette 'domain'", "domain")]
     [InlineData("domain", "error: missing command for palette 'domain'", "domain")]
-    [InlineData("pool list", "error: unknown palette 'pool'", "")]
+    [InlineData("vm list", "error: unknown palette 'vm'", "")]
+    [InlineData("pool create gpu --policy random", "error: --policy must be one of best-fit, balance, current-server, not 'random'", "pool")]
+    [InlineData("pool create gpu --ha yes", "error: --ha must be one of on, off, not 'yes'", "pool")]
+    [InlineData("pool set gpu --cpu-threshold 0", "error: --cpu-threshold needs a whole number greater than 0, not '0'", "pool")]
+    [InlineData("server add-to-pool node1", "error: missing argument POOL for 'server add-to-pool'", "server")]
     [InlineData("server list --json=yes", "error: switch --json takes no value", "server")]
     [InlineData("job show j-1 -x", "error: unknown switch '-x' for 'job show'", "job")]
     public async Task Usage_errors_exit_2_with_one_line_and_a_hint(string line, string error, string topic)
@@ -74,9 +78,9 @@ public class UsageTests
     [Fact]
     public async Task Help_of_an_unknown_palette_is_a_usage_error()
     {
-        var (code, _, stderr) = await Vmc.RunAsync(null, ["help", "pool"]);
+        var (code, _, stderr) = await Vmc.RunAsync(null, ["help", "vm"]);
 
         Assert.Equal(2, code);
-        Assert.StartsWith("error: unknown palette 'pool'\n", stderr);
+        Assert.StartsWith("error: unknown palette 'vm'\n", stderr);
     }
 }

@@ -18,7 +18,7 @@ public sealed class ShardingAndMembershipCommandTests
         }
 
         var regions = await Vmc.RunAsync(node.Api, "cluster-sharding", "regions");
-        Assert.Equal("domain\nserver\n", regions.Out);
+        Assert.Equal("domain\npool\nserver\n", regions.Out);
 
         // Entities that sharding started on its own (wake-ups) may come and go: wait for the two domains.
         var stats = await Poll.UntilAsync(() => Vmc.RunAsync(node.Api, "cluster-sharding", "shard-stats", "-r", "domain"),
@@ -39,7 +39,7 @@ public sealed class ShardingAndMembershipCommandTests
 
         var unknown = await Vmc.RunAsync(node.Api, "cluster-sharding", "shard-stats", "-r", "nosuch");
         Assert.Equal(1, unknown.ExitCode);
-        Assert.Equal("error: no shard region of type 'nosuch'; known: domain, server", unknown.Err.Trim());
+        Assert.Equal("error: no shard region of type 'nosuch'; known: domain, pool, server", unknown.Err.Trim());
 
         using var http = node.AdminHttp();
         var member = await http.GetAsync($"/cluster/members/{Uri.EscapeDataString(node.Address)}");

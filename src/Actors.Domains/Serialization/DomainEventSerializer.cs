@@ -30,6 +30,7 @@ public sealed class DomainEventSerializer(ExtendedActorSystem system) : Manifest
         ["domain.migration-requested.v1"] = typeof(MigrationRequested),
         ["domain.migrated.v1"] = typeof(Migrated),
         ["domain.migration-failed.v1"] = typeof(MigrationFailed),
+        ["domain.placed.v1"] = typeof(Placed),
         ["domain.index-entry.v1"] = typeof(Index.DomainIndexEntry),
         ["catalog.entry-added.v1"] = typeof(CatalogEvents.EntryAdded),
         ["catalog.entry-removed.v1"] = typeof(CatalogEvents.EntryRemoved),

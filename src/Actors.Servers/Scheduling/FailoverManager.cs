@@ -1,29 +1,32 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
+using Actors.Domains;
 using Actors.Domains.Index;
 
 namespace Actors.Servers.Scheduling;
 
 /// <summary>How the failover manager sees and moves things; the host supplies them.</summary>
+/// <param name="Snapshot">What the scheduler reads: servers, domains (the replicated index), pools, groups.</param>
 /// <param name="DomainNames">Every domain that exists (the domain catalog).</param>
 /// <param name="StatusOf">A server's cluster status right now, by its cluster address ("up", "down", …).</param>
 /// <param name="MoveShard">Sets where a domain's shard lives (its server's cluster address).</param>
-/// <param name="Wake">Sends a domain a message through the shard region of the server at the given address, so
+/// <param name="Tell">Sends a domain a message through the shard region of the server at the given address, so
 /// that the shard is allocated there even before every node has seen its new location.</param>
 public sealed record SchedulerPorts(
-    Func<Task<IReadOnlyList<ServerCapacity>>> Servers,
-    Func<Task<IReadOnlyDictionary<string, DomainIndexEntry>>> Domains,
+    Func<Task<SchedulingSnapshot>> Snapshot,
     Func<Task<IReadOnlyList<string>>> DomainNames,
     Func<string, string> StatusOf,
     Func<string, string, Task> MoveShard,
-    Action<string, string> Wake);
+    Action<IDomainMessage, string> Tell);
 
 /// <summary>
 /// Runs once in the cluster and is the one place that decides where the domains of a failed server go. When a
-/// server has been downed and removed, every domain that lived there gets a new server in its pool: HA domains
-/// where placement finds room (they start again there, once their lease has passed), the others on the least
-/// used server of the pool, where they stay stopped. A server that is only unreachable is left alone: its VMs
+/// server has been downed and removed, every domain that lived there gets a new server in its pool from the
+/// <see cref="Scheduler"/>: HA domains of an HA pool where it finds room (they start again there, once their lease
+/// has passed), the others on any up server of the pool, where they stay stopped; so does an HA domain that no
+/// server can take running (capacity, anti-affinity). Each decision is sent to the domain, which records it with
+/// its reason (and, when it stays stopped, why). A server that is only unreachable is left alone: its VMs
 /// may still run until the Split Brain Resolver has decided.
 /// The shard coordinator asks the same question (<see cref="WhereTo"/>) when a message reaches such a domain
 /// before the manager moved it, so the domain is started once, on its chosen server, not first wherever the
@@ -41,8 +44,11 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
     public sealed record Home(string? Address);
 
     private sealed record Tick;
-    private sealed record Snapshot(IReadOnlyList<ServerCapacity> Servers, IReadOnlyDictionary<string, DomainIndexEntry> Domains);
-    private sealed record Move(string Domain, string From, string To, string ToAddress, bool Ha);
+    private sealed record Snapshot(SchedulingSnapshot Scheduling, IReadOnlyDictionary<string, DomainIndexEntry> Domains)
+    {
+        public IReadOnlyList<ServerCapacity> Servers => Scheduling.Servers;
+    }
+    private sealed record Move(string Domain, string From, string To, string ToAddress, bool Ha, string Reason);
     private sealed record Moved(Move Move);
     private sealed record Decision(DateTime At, Move Move);
     private sealed record Unindexed(IReadOnlyList<string> Names);
@@ -72,7 +78,7 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
             if (m.Names.Count == 0) return;
             _log.Info("failover: waking {0} domain(s) the index does not know yet: {1}", m.Names.Count, string.Join(", ", m.Names));
             var self = Cluster.Get(Context.System).SelfAddress.ToString();
-            foreach (var name in m.Names) _ports.Wake(name, self);
+            foreach (var name in m.Names) _ports.Tell(new DomainCommands.Wake(name), self);
         });
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<Snapshot>(s =>
@@ -81,7 +87,7 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
             _last = s;
             var live = Live(s);
             foreach (var domain in live.Domains.Keys.Order(StringComparer.Ordinal))
-                if (!IsRecent(domain) && Decide(domain, live) is { } move) Execute(move, wake: true);
+                if (!IsRecent(domain) && Decide(domain, live) is { } move) Execute(move);
             foreach (var (domain, replyTo) in _waiting) replyTo.Tell(new Home(Decide(domain, live)?.ToAddress));
             _waiting.Clear();
         });
@@ -97,11 +103,11 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
             // domains are as last read, the servers' status is as of now.
             var decided = IsRecent(m.Domain);
             var move = Decide(m.Domain, Live(_last));
-            if (move is not null && !decided) Execute(move, wake: false);
+            if (move is not null && !decided) Execute(move);
             Sender.Tell(new Home(move?.ToAddress));
         });
-        Receive<Moved>(m => _log.Info("failover: domain {0} moves from failed server {1} to {2}{3}", m.Move.Domain, m.Move.From,
-            m.Move.To, m.Move.Ha ? " and starts there" : " (not HA: stays stopped)"));
+        Receive<Moved>(m => _log.Info("failover: domain {0} moves from failed server {1} to {2}{3} ({4})", m.Move.Domain, m.Move.From,
+            m.Move.To, m.Move.Ha ? " and starts there" : " (not HA: stays stopped)", m.Move.Reason));
         Receive<Status.Failure>(f =>
         {
             _loading = false;
@@ -132,24 +138,36 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
     private async Task<Unindexed> WakeUnindexedAsync()
     {
         var names = await _ports.DomainNames();
-        var indexed = await _ports.Domains();
-        return new Unindexed([.. names.Where(n => !indexed.ContainsKey(n))]);
+        var indexed = (await _ports.Snapshot()).Domains.Select(d => d.Name).ToHashSet();
+        return new Unindexed([.. names.Where(n => !indexed.Contains(n))]);
     }
 
-    private static async Task<Snapshot> LoadAsync(SchedulerPorts ports) => new(await ports.Servers(), await ports.Domains());
+    private static async Task<Snapshot> LoadAsync(SchedulerPorts ports)
+    {
+        var snapshot = await ports.Snapshot();
+        return new(snapshot, snapshot.Domains.ToDictionary(d => d.Name));
+    }
 
-    private Snapshot Live(Snapshot s) => s with { Servers = [.. s.Servers.Select(x => x with { Status = _ports.StatusOf(x.Address) })] };
+    private Snapshot Live(Snapshot s) => s with
+    {
+        Scheduling = s.Scheduling with { Servers = [.. s.Servers.Select(x => x with { Status = _ports.StatusOf(x.Address) })] },
+    };
 
-    private void Execute(Move move, bool wake)
+    private void Execute(Move move)
     {
         _decided[move.Domain] = new Decision(DateTime.UtcNow, move);
-        MoveAsync(move, wake).PipeTo(Self, Self, () => new Moved(move), ex => new Status.Failure(ex));
+        MoveAsync(move).PipeTo(Self, Self, () => new Moved(move), ex => new Status.Failure(ex));
     }
 
-    private async Task MoveAsync(Move move, bool wake)
+    /// <summary>
+    /// Moves the shard, then tells the domain the decision through its new server's region: the message wakes it
+    /// there and is recorded before its recovery has decided whether to start (the adoption it begins with is
+    /// asynchronous), so a domain that must stay stopped never starts.
+    /// </summary>
+    private async Task MoveAsync(Move move)
     {
         await _ports.MoveShard(move.Domain, move.ToAddress);
-        if (wake) _ports.Wake(move.Domain, move.ToAddress);
+        _ports.Tell(new DomainCommands.Rehome(move.Domain, new SchedulerDecision("failover", move.From, move.To, move.Reason), move.Ha), move.ToAddress);
     }
 
     private bool IsRecent(string domain) =>
@@ -168,14 +186,25 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
         if (server is null || !server.Down) return null;
         if (IsRecent(name)) return _decided[name].Move;
 
-        var ha = domain.Ha && domain.Desired != "stopped";
+        var ha = domain.Ha && domain.Desired != "stopped" && s.Scheduling.SettingsOf(domain.Pool).Ha;
         var placed = s.Domains.Values
             .Select(d => _decided.TryGetValue(d.Name, out var m) && d.Server == m.Move.From
                 ? d with { Server = m.Move.To, State = m.Move.Ha ? "starting" : "stopped" }
                 : d)
             .ToList();
-        var request = new PlacementRequest(domain.Name, domain.Pool, ha ? domain.Vcpus : 0, ha ? domain.MemoryMiB : 0);
-        var result = Placement.Choose(request, s.Servers, placed);
+        var snapshot = s.Scheduling with { Domains = placed };
+        var request = new PlacementRequest(PlacementKind.Failover, domain.Name, domain.Pool, domain.Vcpus, domain.MemoryMiB,
+            LastServer: domain.Server, Runs: ha);
+        var result = Scheduler.Place(request, snapshot);
+        var reason = result.Reason;
+        if (result.Server is null && ha)
+        {
+            // No server can take it running: it moves all the same, to stay stopped, and says why.
+            var stopped = Scheduler.Place(request with { Runs = false }, snapshot);
+            reason = $"{stopped.Reason}; cannot run anywhere ({result.Reason})";
+            (result, ha) = (stopped, false);
+        }
+        else if (!ha && domain.Ha && domain.Desired != "stopped") reason = $"{reason}; pool {domain.Pool} has HA off";
         if (result.Server is not { } target)
         {
             if (_reported.Add(name))
@@ -183,6 +212,6 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
             return null;
         }
         _reported.Remove(name);
-        return new Move(name, domain.Server, target.Name, target.Address, ha);
+        return new Move(name, domain.Server, target.Name, target.Address, ha, reason);
     }
 }

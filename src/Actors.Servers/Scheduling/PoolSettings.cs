@@ -11,6 +11,25 @@ public enum PlacementPolicy
     CurrentServer,
 }
 
+/// <summary>The policies as operators write them: best-fit, balance, current-server.</summary>
+public static class PlacementPolicyWords
+{
+    public static string Word(this PlacementPolicy policy) => policy switch
+    {
+        PlacementPolicy.Balance => "balance",
+        PlacementPolicy.CurrentServer => "current-server",
+        _ => "best-fit",
+    };
+
+    public static PlacementPolicy? Parse(string word) => word switch
+    {
+        "best-fit" => PlacementPolicy.BestFit,
+        "balance" => PlacementPolicy.Balance,
+        "current-server" => PlacementPolicy.CurrentServer,
+        _ => null,
+    };
+}
+
 /// <summary>When a server counts as overloaded: above a threshold for <paramref name="SustainFor"/>.</summary>
 public sealed record LoadThresholds(double CpuPercent, double MemoryPercent, TimeSpan SustainFor)
 {

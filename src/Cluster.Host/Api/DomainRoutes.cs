@@ -35,6 +35,8 @@ public static class DomainRoutes
                 return ApiResults.Error(503, "no server has registered yet; try again in a moment");
             var (spec, invalid) = DomainSpecValidation.Validate(request!, limits);
             if (invalid is not null) return ApiResults.Error(400, invalid.Message, invalid.Field);
+            if (await dir.GetPoolAsync(spec!.Pool) is null)
+                return ApiResults.Error(400, $"pool {spec.Pool} does not exist; create it with `vmc pool create {spec.Pool}`", "pool");
             return await SubmitAsync(dir, "create", spec!.Name, principal, ctx => new Create(spec, ctx));
         }).Allow(Role.Operator);
         foreach (var verb in new[] { "start", "stop", "kill", "restart", "pause", "resume", "migrate" })
@@ -52,12 +54,14 @@ public static class DomainRoutes
         if (http.Query.TryGetValue("timeout", out var t)
             && (!int.TryParse(t.ToString(), out timeout) || timeout < 0 || timeout > MaxStopTimeoutSeconds))
             return ApiResults.Error(400, $"timeout must be a whole number of seconds between 0 and {MaxStopTimeoutSeconds}; got '{DomainSpecValidation.Printable(t.ToString())}'", "timeout");
+        SchedulerDecision? placed = null;
         if (verb == "start")
         {
             var server = http.Query.TryGetValue("server", out var s) ? s.ToString() : null;
             if (server is not null && DomainSpecValidation.CheckName(server) is not null)
                 return ApiResults.Error(400, $"server '{DomainSpecValidation.Printable(server)}' is not a valid server name", "server");
-            var (refusal, status, field) = await placement.PlaceAsync(name, server);
+            var (decision, refusal, status, field) = await placement.PlaceAsync(name, server);
+            placed = decision;
             if (refusal is not null)
             {
                 // The job is recorded as failed with the reason; nothing else changes.
@@ -73,14 +77,15 @@ public static class DomainRoutes
         {
             if (to is null || DomainSpecValidation.CheckName(to) is not null)
                 return ApiResults.Error(400, $"migrate needs ?to=SERVER, a server name; got '{DomainSpecValidation.Printable(to)}'", "to");
-            var (target, refusal) = await placement.CheckTargetAsync(name, to);
+            var (target, decision, refusal) = await placement.CheckTargetAsync(name, to);
             if (refusal is not null) return ApiResults.Error(409, refusal, "to");
             toAddress = target;
+            placed = decision;
         }
         return await SubmitAsync(dir, verb, name, principal, ctx => verb switch
         {
-            "migrate" => new Migrate(name, to!, toAddress!, ctx),
-            "start" => new Start(name, ctx),
+            "migrate" => new Migrate(name, to!, toAddress!, ctx, placed),
+            "start" => new Start(name, ctx, placed),
             "stop" => new Stop(name, timeout, ctx),
             "kill" => new DomainCommands.Kill(name, ctx),
             "restart" => new Restart(name, timeout, ctx),

@@ -4,10 +4,11 @@ using Actors.Domains;
 using Actors.Domains.Catalog;
 using Actors.Domains.Index;
 using Actors.Servers;
+using Actors.Servers.Pools;
 
 namespace Cluster.Host.Api;
 
-/// <summary>Reads across entities: every domain, every server, and what servers have room for.</summary>
+/// <summary>Reads across entities: every domain, every server, every pool, and what servers have room for.</summary>
 public sealed class NodeDirectory(IReadOnlyActorRegistry registry, ActorSystem system)
 {
     public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
@@ -16,6 +17,19 @@ public sealed class NodeDirectory(IReadOnlyActorRegistry registry, ActorSystem s
     public IActorRef Domains => registry.Get<DomainRegion>();
     public IActorRef Servers => registry.Get<ServerRegion>();
     public IActorRef Jobs => registry.Get<JobBookKey>();
+    public IActorRef Pools => registry.Get<PoolRegion>();
+
+    /// <summary>One pool's settings and groups; null when it does not exist.</summary>
+    public async Task<PoolEntry?> GetPoolAsync(string name) =>
+        (await Pools.Ask<PoolReplies.Found>(new PoolCommands.Get(name), AskTimeout)).Pool;
+
+    /// <summary>Every pool (<see cref="PoolEntity.Default"/> always), by name.</summary>
+    public async Task<IReadOnlyList<PoolEntry>> ListPoolsAsync()
+    {
+        var names = await registry.Get<PoolCatalog>().Ask<CatalogMessages.Entries>(new CatalogMessages.List(), AskTimeout);
+        var pools = await Task.WhenAll(names.Names.Append(PoolEntity.Default).Distinct().Select(GetPoolAsync));
+        return [.. pools.OfType<PoolEntry>().OrderBy(p => p.Settings.Name, StringComparer.Ordinal)];
+    }
 
     /// <summary>
     /// Every domain, each as it answers itself; one that cannot answer quickly (its server just failed and it

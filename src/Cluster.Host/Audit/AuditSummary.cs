@@ -26,6 +26,7 @@ public static class AuditSummary
         MigrationRequested m => $"migration to {m.To} requested",
         Migrated m => $"migrated {m.From} -> {m.To} in {m.TotalMs} ms (downtime {m.DowntimeMs} ms)",
         MigrationFailed f => $"migration to {f.To} failed: {f.Reason}",
+        Placed p => $"{p.Kind}: {(p.From is null ? "" : $"{p.From} -> ")}{p.Reason}{(p.Starts ? "" : "; stays stopped")}",
         _ => e.GetType().Name,
     };
 }

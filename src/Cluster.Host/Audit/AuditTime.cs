@@ -13,25 +13,28 @@ public static partial class AuditTime
 
     public static DateTimeOffset? Parse(string text, DateTimeOffset now)
     {
-        var relative = Relative().Match(text);
-        if (relative.Success)
-        {
-            if (!int.TryParse(relative.Groups["n"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return null;
-            var span = relative.Groups["unit"].Value switch
-            {
-                "s" => TimeSpan.FromSeconds(n),
-                "m" => TimeSpan.FromMinutes(n),
-                "h" => TimeSpan.FromHours(n),
-                "d" => TimeSpan.FromDays(n),
-                _ => TimeSpan.FromDays(7.0 * n),
-            };
-            return span < now - DateTimeOffset.UnixEpoch ? now - span : null;
-        }
+        if (Span(text) is { } span) return span < now - DateTimeOffset.UnixEpoch ? now - span : null;
         return Absolute().IsMatch(text)
                && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
                && at >= DateTimeOffset.UnixEpoch
             ? at.ToUniversalTime()
             : null;
+    }
+
+    /// <summary>A span as a whole number and a unit (45s, 30m, 2h, 7d, 2w); null for anything else.</summary>
+    public static TimeSpan? Span(string text)
+    {
+        var relative = Relative().Match(text);
+        if (!relative.Success
+            || !int.TryParse(relative.Groups["n"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return null;
+        return relative.Groups["unit"].Value switch
+        {
+            "s" => TimeSpan.FromSeconds(n),
+            "m" => TimeSpan.FromMinutes(n),
+            "h" => TimeSpan.FromHours(n),
+            "d" => TimeSpan.FromDays(n),
+            _ => TimeSpan.FromDays(7.0 * n),
+        };
     }
 
     [GeneratedRegex(@"^(?<n>[0-9]{1,9})(?<unit>[smhdw])$")]

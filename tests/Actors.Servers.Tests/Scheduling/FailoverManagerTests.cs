@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Actors.Domains;
 using Actors.Domains.Index;
 using Actors.Servers.Scheduling;
 using Akka.TestKit.Xunit2;
@@ -23,16 +24,22 @@ public sealed class FailoverManagerTests() : TestKit("""
         public volatile IReadOnlyDictionary<string, DomainIndexEntry> Domains = new Dictionary<string, DomainIndexEntry>();
         public readonly ConcurrentQueue<(string Domain, string Address)> Moves = new();
         public readonly ConcurrentQueue<string> Wakes = new();
+        public readonly ConcurrentDictionary<string, DomainCommands.Rehome> Rehomes = new();
         /// <summary>Live status by address; a server missing here has the status it was loaded with.</summary>
         public readonly ConcurrentDictionary<string, string> LiveStatus = new();
+        public volatile IReadOnlyList<AntiAffinityGroup> Groups = [];
+        public volatile IReadOnlyDictionary<string, PoolSettings> Pools = new Dictionary<string, PoolSettings>();
 
         public SchedulerPorts Ports => new(
-            () => Task.FromResult(Servers),
-            () => Task.FromResult(Domains),
+            () => Task.FromResult(new SchedulingSnapshot(Servers, [.. Domains.Values], Pools, Groups)),
             () => Task.FromResult<IReadOnlyList<string>>([.. Domains.Keys]),
             address => LiveStatus.TryGetValue(address, out var s) ? s : Servers.First(x => x.Address == address).Status,
             (d, a) => { Moves.Enqueue((d, a)); return Task.CompletedTask; },
-            (d, _) => Wakes.Enqueue(d));
+            (m, _) =>
+            {
+                Wakes.Enqueue(m.Name);
+                if (m is DomainCommands.Rehome r) Rehomes[m.Name] = r;
+            });
     }
 
     [Fact]
@@ -119,5 +126,68 @@ public sealed class FailoverManagerTests() : TestKit("""
         Assert.Null(ExpectMsg<FailoverManager.Home>().Address);
         Thread.Sleep(FailoverManager.Interval * 3); // several ticks: nothing more may happen
         Assert.Single(fake.Moves);
+    }
+
+    [Fact]
+    public void Members_of_an_anti_affinity_group_fail_over_to_different_servers()
+    {
+        // Best fit alone would put both on node2; the group keeps them apart, and node4 is in maintenance.
+        var fake = new FakePorts
+        {
+            Servers = [Server("node1"), Server("node2", memoryMiB: 3072), Server("node3", "down"), Server("node4") with { Maintenance = true }],
+            Domains = new Dictionary<string, DomainIndexEntry>
+            {
+                ["web1"] = Entry("web1", "node3", ha: true),
+                ["web2"] = Entry("web2", "node3", ha: true),
+            },
+            Groups = [new AntiAffinityGroup("web", "default", ["web1", "web2"])],
+        };
+        Sys.ActorOf(FailoverManager.Props(fake.Ports));
+
+        AwaitCondition(() => fake.Moves.Count >= 2, TimeSpan.FromSeconds(5));
+        Assert.Equal(["addr-node1", "addr-node2"], fake.Moves.Select(m => m.Address).Order().ToArray());
+    }
+
+    [Fact]
+    public void Each_domain_is_told_its_decision_with_the_reason_and_whether_it_starts()
+    {
+        // node1 has room for one 1 GiB domain: ha1 takes it; ha2 finds no room and is re-homed stopped, saying why.
+        var fake = new FakePorts
+        {
+            Servers = [Server("node1", memoryMiB: 1024), Server("node3", "down")],
+            Domains = new Dictionary<string, DomainIndexEntry>
+            {
+                ["ha1"] = Entry("ha1", "node3", ha: true),
+                ["ha2"] = Entry("ha2", "node3", ha: true),
+                ["plain"] = Entry("plain", "node3", ha: false),
+            },
+        };
+        Sys.ActorOf(FailoverManager.Props(fake.Ports));
+
+        AwaitCondition(() => fake.Rehomes.Count == 3, TimeSpan.FromSeconds(5));
+        var ha1 = fake.Rehomes["ha1"];
+        Assert.Equal((true, new SchedulerDecision("failover", "node3", "node1", "node1: best fit, 1 GiB free")), (ha1.Starts, ha1.Placed));
+        var ha2 = fake.Rehomes["ha2"];
+        Assert.False(ha2.Starts);
+        Assert.Equal("node1: best fit, 0 MiB free; cannot run anywhere (no server in pool default can take ha2 (1 vCPU, 1024 MiB): "
+                     + "node1: 0 MiB free, needs 1024 MiB; node3: down)", ha2.Placed.Reason);
+        Assert.False(fake.Rehomes["plain"].Starts);
+    }
+
+    [Fact]
+    public void In_a_pool_with_HA_off_HA_domains_are_re_homed_stopped()
+    {
+        var fake = new FakePorts
+        {
+            Servers = [Server("node1"), Server("node3", "down")],
+            Domains = new Dictionary<string, DomainIndexEntry> { ["ha1"] = Entry("ha1", "node3", ha: true) },
+            Pools = new Dictionary<string, PoolSettings> { ["default"] = PoolSettings.DefaultFor("default") with { Ha = false } },
+        };
+        Sys.ActorOf(FailoverManager.Props(fake.Ports));
+
+        AwaitCondition(() => fake.Rehomes.ContainsKey("ha1"), TimeSpan.FromSeconds(5));
+        var rehome = fake.Rehomes["ha1"];
+        Assert.False(rehome.Starts);
+        Assert.Equal("node1: best fit, 4 GiB free; pool default has HA off", rehome.Placed.Reason);
     }
 }

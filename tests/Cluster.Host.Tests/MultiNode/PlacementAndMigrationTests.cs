@@ -7,7 +7,10 @@ using Xunit.Abstractions;
 
 namespace Cluster.Host.Tests.MultiNode;
 
-/// <summary>Placement of a starting domain and live migration, on three real QEMU servers sharing one PostgreSQL.</summary>
+/// <summary>
+/// Placement of a starting domain, live migration and maintenance (evacuation), on three real QEMU servers sharing
+/// one PostgreSQL.
+/// </summary>
 public sealed class PlacementAndMigrationTests(QemuClusterFixture fixture, ITestOutputHelper output) : IClassFixture<QemuClusterFixture>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
@@ -45,10 +48,12 @@ public sealed class PlacementAndMigrationTests(QemuClusterFixture fixture, ITest
             var huge = memory["node3"] - 1024 - 64 + 1;
             await CreateAsync(c.Node1, "phuge", "--vcpus", "1", "--memory", huge.ToString());
             var refused = await Vmc.RunAsync(c.Node1.Api, "domain", "start", "phuge", "--server", "node3");
-            var why = $"server node3 has {memory["node3"] - 1024 - 64} MiB free, phuge needs {huge} MiB";
+            var why = $"server node3 cannot take phuge: {memory["node3"] - 1024 - 64} MiB free, needs {huge} MiB";
             await AssertStartRefusedAsync(c.Node1, "phuge", refused, why);
 
             // A pool without servers.
+            var pool = await Vmc.RunAsync(c.Node3.Api, "pool", "create", "nopool");
+            Assert.True(pool.ExitCode == 0, pool.ToString());
             await CreateAsync(c.Node3, "pnopool", "--vcpus", "1", "--memory", "64", "--pool", "nopool");
             refused = await Vmc.RunAsync(c.Node3.Api, "domain", "start", "pnopool");
             await AssertStartRefusedAsync(c.Node3, "pnopool", refused, "pool nopool has no servers");
@@ -145,6 +150,87 @@ public sealed class PlacementAndMigrationTests(QemuClusterFixture fixture, ITest
         finally
         {
             await RemoveAsync(["mig1", "migstop"]);
+        }
+    }
+
+    [Fact]
+    public async Task Maintenance_live_migrates_every_domain_off_the_server_and_nothing_new_lands_there()
+    {
+        var c = _cluster;
+        var (kernel, initrd) = TestPaths.TinyGuest;
+        string[] names = ["ev1", "ev2", "ev3"];
+        try
+        {
+            foreach (var name in names[..2])
+            {
+                await CreateAsync(c.Node1, name, "--vcpus", "1", "--memory", "128", "--kernel", kernel, "--initrd", initrd,
+                    "--cmdline", "console=ttyS0 quiet panic=-1");
+                await StartAsync(c.Node1, name, "--server", "node1");
+            }
+            var sourcePids = new Dictionary<string, int>();
+            foreach (var name in names[..2])
+            {
+                sourcePids[name] = await AssertRunsOnAsync(name, c.Node1);
+                await Poll.UntilAsync(() => Heartbeats(Serial(c.Node1, name)).Count > 0, Boot, $"{name} boots and prints a heartbeat on node1");
+            }
+
+            // Through node2's API; an observer outside the cluster watches each domain's QEMU processes meanwhile.
+            var observers = names[..2].ToDictionary(n => n, n => new QemuObserver(c, n, TimeSpan.FromMilliseconds(50)));
+            var clock = Stopwatch.StartNew();
+            Vmc.Result maintenance;
+            var samples = new Dictionary<string, IReadOnlyList<QemuObserver.Sample>>();
+            try
+            {
+                maintenance = await Vmc.RunAsync(c.Node2.Api, "server", "maintenance", "on", "node1", "--wait-timeout", "300");
+            }
+            finally
+            {
+                foreach (var (name, observer) in observers)
+                {
+                    samples[name] = await observer.StopAsync();
+                    await observer.DisposeAsync();
+                }
+            }
+            var wall = clock.Elapsed;
+            Assert.True(maintenance.ExitCode == 0, maintenance.ToString() + c.Logs());
+            Assert.Contains("evacuate node1 succeeded: 2 of 2 moved", maintenance.Out);
+
+            foreach (var name in names[..2])
+            {
+                var shown = await Vmc.DomainAsync(c.Node1.Api, name);
+                var server = c[shown.GetProperty("server").GetString()!];
+                Assert.NotEqual("node1", server.Name);
+                var pid = await AssertRunsOnAsync(name, server);
+                Assert.False(Alive(sourcePids[name]), $"{name}'s source QEMU {sourcePids[name]} still runs");
+                // Live: at no sample was the domain without a QEMU (never stopped), never two but the source and the
+                // paused target, and the guest on the target did not boot again.
+                Assert.All(samples[name], s => Assert.InRange(s.Processes.Count, 1, 2));
+                Assert.All(samples[name].Where(s => s.Processes.Count == 2),
+                    s => Assert.Equal(["node1", server.Name], s.Processes.Select(p => p.Server).Order()));
+                Assert.Equal([(server.Name, pid)], samples[name][^1].Processes);
+                Assert.DoesNotContain("tiny-guest: booted", Read(Serial(server, name)));
+                var placed = await Poll.UntilAsync(() => Vmc.RunAsync(c.Node1.Api, "audit", "--domain", name, "--type", "placed", "--json"),
+                    r => r.ExitCode == 0 && r.Json.GetProperty("events").EnumerateArray().Any(e => e.GetProperty("summary").GetString()!.StartsWith("evacuate:")),
+                    Deadline, $"{name}'s evacuation is in the audit with its reason");
+                Assert.Contains(placed.Json.GetProperty("events").EnumerateArray(), e => Regex.IsMatch(e.GetProperty("summary").GetString()!,
+                    $@"^evacuate: node1 -> {server.Name}: best fit, .+ free; evacuation of node1 \(maintenance\)$"));
+            }
+            output.WriteLine($"maintenance on node1: 2 domains moved live in {wall.TotalMilliseconds:0} ms (vmc --wait through node2); "
+                             + string.Join("; ", samples.Select(kv => $"{kv.Key}: {kv.Value.Count} samples, {kv.Value.Count(x => x.Processes.Count == 2)} with 2 QEMUs")));
+
+            // Nothing new lands on node1: the operator's choice is refused, the scheduler's goes elsewhere.
+            var shownNode1 = await Vmc.RunAsync(c.Node3.Api, "server", "show", "node1", "--json");
+            Assert.True(shownNode1.Json.GetProperty("maintenance").GetBoolean());
+            await CreateAsync(c.Node1, "ev3", "--vcpus", "1", "--memory", "64");
+            var refused = await Vmc.RunAsync(c.Node1.Api, "domain", "start", "ev3", "--server", "node1");
+            await AssertStartRefusedAsync(c.Node1, "ev3", refused, "server node1 cannot take ev3: in maintenance");
+            await StartAsync(c.Node1, "ev3");
+            Assert.NotEqual("node1", (await Vmc.DomainAsync(c.Node1.Api, "ev3")).GetProperty("server").GetString());
+        }
+        finally
+        {
+            await Vmc.RunAsync(c.Node1.Api, "server", "maintenance", "off", "node1");
+            await RemoveAsync(names);
         }
     }
 
