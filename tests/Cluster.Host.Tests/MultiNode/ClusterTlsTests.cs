@@ -54,8 +54,8 @@ public sealed class ClusterTlsTests
             await Poll.UntilAsync(() => node1.Log.Contains("thumbprint", StringComparison.OrdinalIgnoreCase), Converge,
                 "node1 logs that it refused a certificate");
 
-            // Akka ends a node whose outbound TLS handshake failed (CoordinatedShutdown, exit code 79): the stranger
-            // with a certificate of its own may stop; the others keep trying. None ever gets in.
+            // Akka ends a node whose outbound TLS handshake failed (CoordinatedShutdown, exit code 79): a stranger may
+            // stop, or keep trying. None ever gets in.
             var until = DateTime.UtcNow + Watch;
             while (DateTime.UtcNow < until)
             {
@@ -71,7 +71,6 @@ public sealed class ClusterTlsTests
             }
             Assert.Contains("Welcome from", node2.Log); // what Akka logs when a join is accepted
             Assert.All(strangers, s => Assert.DoesNotContain("Welcome from", s.Log));
-            Assert.False(plain.HasExited || careless.HasExited, "the strangers whose own side accepted the handshake keep running");
             Assert.False(node1.HasExited || node2.HasExited, "the cluster's nodes keep running");
         }
         finally
