@@ -21,7 +21,7 @@ public class CompletionTests
     [Fact]
     public void The_first_word_is_a_palette_or_a_prompt_word()
     {
-        Assert.Equal(["audit", "cluster", "cluster-sharding", "domain", "exit", "help", "job", "quit", "server", "token"], At("").Candidates);
+        Assert.Equal(["audit", "cluster", "cluster-sharding", "domain", "exit", "group", "help", "job", "pool", "quit", "server", "token"], At("").Candidates);
         Assert.Equal(["cluster", "cluster-sharding"], At("clu").Candidates);
         Assert.Equal("cluster", At("clu").CommonPrefix);
         Assert.Equal(["domain"], At("vmc do").Candidates);
