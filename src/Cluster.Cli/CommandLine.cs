@@ -39,10 +39,20 @@ internal sealed class Invocation
 
 internal static partial class CommandLine
 {
-    /// <summary>Switches that take a value, whatever the command (so they can be split before the command is known).</summary>
-    public static IReadOnlySet<string> ValueSwitches(IEnumerable<PaletteSpec> palettes) =>
-        palettes.SelectMany(p => p.Commands).SelectMany(c => c.AllSwitches)
-            .Where(s => s.TakesValue).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+    /// <summary>
+    /// Switches that take a value in every command that has them, so a line can be split before its command is known
+    /// (a name that is a flag somewhere, like domain create's --ha beside pool create's --ha on|off, is not one).
+    /// </summary>
+    public static IReadOnlySet<string> ValueSwitches(IEnumerable<PaletteSpec> palettes)
+    {
+        var all = palettes.SelectMany(p => p.Commands).SelectMany(c => c.AllSwitches).ToList();
+        var flags = all.Where(s => !s.TakesValue).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        return all.Where(s => s.TakesValue && !flags.Contains(s.Name)).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>The switches that take a value in this command.</summary>
+    public static IReadOnlySet<string> ValueSwitches(CommandSpec command) =>
+        command.AllSwitches.Where(s => s.TakesValue).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
     /// Splits tokens into positionals and switches. <c>--name value</c>, <c>--name=value</c>, <c>-h</c>/<c>--help</c>

@@ -92,9 +92,22 @@ public sealed class VmcApp(VmcOptions? options = null)
         }
     }
 
+    /// <summary>
+    /// Reads the line once with the switches that take a value everywhere, to find its command, then again with that
+    /// command's own switches (one name may be a flag in one command and take a value in another).
+    /// </summary>
+    private static Invocation Parse(IReadOnlyList<string> tokens)
+    {
+        var first = CommandLine.Parse(tokens, ValueSwitches);
+        var pos = first.Positionals;
+        return pos.Count >= 2 && FindPalette(pos[0])?.Find(pos[1]) is { } command
+            ? CommandLine.Parse(tokens, CommandLine.ValueSwitches(command))
+            : first;
+    }
+
     private async Task<int> DispatchAsync(string address, IReadOnlyList<string> tokens, TextWriter stdout, TextWriter stderr)
     {
-        var inv = CommandLine.Parse(tokens, ValueSwitches);
+        var inv = Parse(tokens);
         var pos = inv.Positionals;
 
         if (pos.Count == 0)

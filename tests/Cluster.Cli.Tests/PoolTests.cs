@@ -118,4 +118,17 @@ public class PoolTests
         Assert.Equal("Server node2 is in pool gpu.\n", stdout);
         Assert.Equal(("PUT", "/servers/node2/pool", """{"pool":"gpu"}"""), (api.Requests[0].Method, api.Requests[0].Uri.AbsolutePath, api.Requests[0].Body));
     }
+
+    [Fact]
+    public async Task Pools_ha_takes_on_or_off_while_domain_creates_ha_stays_a_flag()
+    {
+        var api = new StubApi()
+            .On("POST", "/domains", HttpStatusCode.Created, """{ "job": """ + Samples.Job("j-1", "create", "web1", "succeeded") + " }")
+            .On("POST", "/pools", HttpStatusCode.Created, Gpu);
+        Assert.Equal(0, (await Vmc.RunAsync(api, ["domain", "create", "web1", "--ha", "--vcpus", "1", "--memory", "64"])).Code);
+        Assert.Equal(0, (await Vmc.RunAsync(api, ["pool", "create", "gpu", "--ha", "off"])).Code);
+
+        Assert.Contains("\"ha\":true", api.Requests[0].Body);
+        Assert.Equal("""{"ha":false,"name":"gpu"}""", api.Requests[1].Body);
+    }
 }
