@@ -12,6 +12,7 @@ public sealed class ServerEventSerializer(ExtendedActorSystem system) : Manifest
     {
         ["server.registered.v1"] = typeof(ServerEvents.Registered),
         ["server.index-entry.v1"] = typeof(ServerView),
+        ["server.load.v1"] = typeof(Load.ServerLoad),
     };
 
     public override int Identifier => SerializerId;

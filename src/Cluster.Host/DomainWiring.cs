@@ -9,6 +9,7 @@ using Actors.Domains.Index;
 using Actors.Domains.Leases;
 using Actors.Domains.Migration;
 using Actors.Servers;
+using Actors.Servers.Load;
 using Actors.Servers.Scheduling;
 using Vmm.Native;
 
@@ -58,12 +59,17 @@ public static class DomainWiring
             (domain, address) => system.ActorSelection($"{address}/system/sharding/{TypeName}").Tell(new DomainCommands.Wake(domain)));
     }
 
-    /// <summary>Every registered server with its cluster status, from the replicated server index (asks no one).</summary>
+    /// <summary>
+    /// Every registered server with its cluster status and last load sample, from the replicated server and load
+    /// indexes (asks no one).
+    /// </summary>
     public static async Task<IReadOnlyList<ServerCapacity>> ServerCapacities(ActorSystem system)
     {
         var status = new Api.ClusterView(system);
+        var loads = await new LoadIndex(system).ReadAsync();
         return [.. (await new ServerIndex(system).ReadAsync())
             .OrderBy(s => s.Name, StringComparer.Ordinal)
-            .Select(s => new ServerCapacity(s.Name, s.Address, s.Pool, s.Cpus, s.MemoryMiB, status.StatusOf(s.Address)))];
+            .Select(s => new ServerCapacity(s.Name, s.Address, s.Pool, s.Cpus, s.MemoryMiB, status.StatusOf(s.Address),
+                Load: loads.GetValueOrDefault(s.Name)))];
     }
 }

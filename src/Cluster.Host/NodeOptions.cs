@@ -12,7 +12,8 @@ public sealed record NodeOptions(
     string? Db,
     string Pool,
     string? Vmm,
-    string? ConfigFile)
+    string? ConfigFile,
+    Actors.Servers.Load.LoadSource LoadSource = Actors.Servers.Load.LoadSource.Host)
 {
     public const string SystemName = "vmc";
 
@@ -30,6 +31,8 @@ public sealed record NodeOptions(
           --pool NAME        server pool (VMC_POOL; default "default")
           --vmm qemu|simulated  VMM driver (VMC_VMM; default qemu when installed)
           --config FILE      extra HOCON applied over akka.hocon (VMC_CONFIG)
+          --load-source host|vmms  what the server's load is measured on (VMC_LOAD_SOURCE; default host;
+                             vmms: only this node's VMMs, for several nodes on one host)
         """;
 
     /// <summary>Parses flags and environment; the error names the option that was wrong.</summary>
@@ -37,7 +40,7 @@ public sealed record NodeOptions(
     {
         var values = new Dictionary<string, string>();
         var seeds = new List<string>();
-        string[] known = ["--name", "--data-dir", "--host", "--port", "--api", "--seed", "--db", "--pool", "--vmm", "--config"];
+        string[] known = ["--name", "--data-dir", "--host", "--port", "--api", "--seed", "--db", "--pool", "--vmm", "--config", "--load-source"];
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -83,6 +86,10 @@ public sealed record NodeOptions(
         if (config is not null && !File.Exists(config))
             return (null, $"--config file {config} does not exist");
 
+        var loadSource = Get("--load-source", "VMC_LOAD_SOURCE") ?? "host";
+        if (loadSource is not ("host" or "vmms"))
+            return (null, $"--load-source '{loadSource}' is not one of host, vmms");
+
         return (new NodeOptions(
             name,
             Path.GetFullPath(Get("--data-dir", "VMC_DATA_DIR") ?? "data"),
@@ -90,7 +97,7 @@ public sealed record NodeOptions(
             port, apiHost, apiPort, parsedSeeds,
             Get("--db", "VMC_DB"),
             Get("--pool", "VMC_POOL") ?? "default",
-            vmm, config), null);
+            vmm, config, loadSource == "vmms" ? Actors.Servers.Load.LoadSource.Vmms : Actors.Servers.Load.LoadSource.Host), null);
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;

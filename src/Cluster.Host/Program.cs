@@ -155,6 +155,7 @@ builder.Services.AddAkka(NodeOptions.SystemName, (akka, _) =>
             system.ActorOf(ServerAgent.Props(registry.Get<ServerRegion>(), registration, new ServerIndex(system).Publish), "server-agent");
             fencing?.Start(system);
             DomainWiring.Start(system, registry, options, driver, layout, fencing);
+            LoadWiring.Start(system, options, layout);
             system.ActorOf(CatalogWakeup.Props(registry.Get<DomainCatalog>(), registry.Get<DomainRegion>(),
                 name => new DomainCommands.Wake(name)), "domain-wakeup");
         })

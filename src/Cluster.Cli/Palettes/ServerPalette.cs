@@ -2,7 +2,7 @@ using Cluster.Cli.Output;
 
 namespace Cluster.Cli.Palettes;
 
-/// <summary>server list|show, over GET /servers and GET /servers/{name}.</summary>
+/// <summary>server list|show, over GET /servers and GET /servers/{name}: facts, use, and the last load sample.</summary>
 internal static class ServerPalette
 {
     public static PaletteSpec Spec { get; } = new("server", "servers, the hosts with a hypervisor",
@@ -19,10 +19,11 @@ internal static class ServerPalette
             ctx.WriteJson(servers);
             return ExitCodes.Ok;
         }
-        var table = new Table("NAME", "POOL", "CPUS", "MEMORY", "HYPERVISOR", "QEMU", "DOMAINS", "ADDRESS");
+        var table = new Table("NAME", "POOL", "CPUS", "MEMORY", "CPU%", "MEM%", "HYPERVISOR", "QEMU", "DOMAINS", "ADDRESS");
         foreach (var s in servers.Items())
         {
             table.Add(s.Str("name"), s.Str("pool"), s.Str("cpus"), Format.MiB(s.Long("memoryMiB")),
+                Format.Percent(s.Double("cpuPercent")), Format.Percent(s.Double("memoryPercent")),
                 s.Str("hypervisor"), s.Str("qemuVersion"), s.Str("domains"), s.Str("address"));
         }
         if (table.Count == 0)
@@ -54,6 +55,11 @@ internal static class ServerPalette
             .Add("Domains", s.Str("domains"))
             .Add("Used vCPUs", s.Str("usedVcpus"))
             .Add("Used memory", Format.MiB(s.Long("usedMemoryMiB")))
+            .Add("CPU load", Format.Percent(s.Double("cpuPercent")))
+            .Add("Memory load", Format.Percent(s.Double("memoryPercent")))
+            .Add("Sampled at", s.Str("loadSampledAt"))
+            .Add("Top domains", string.Join(", ", s.Items("topDomains")
+                .Select(d => $"{d.Str("name")} {Format.Percent(d.Double("cpuPercent"))}")))
             .Add("Registered", s.Str("registeredAt"))
             .Write(ctx.Out);
         return ExitCodes.Ok;
