@@ -10,7 +10,7 @@ public sealed class VmcApp(VmcOptions? options = null)
 {
     internal static readonly IReadOnlyList<PaletteSpec> Palettes =
         [ClusterPalette.Spec, ClusterShardingPalette.Spec, ServerPalette.Spec, DomainPalette.Spec, JobPalette.Spec, AuditPalette.Spec,
-            TokenPalette.Spec];
+            TokenPalette.Spec, PoolPalette.Spec];
 
     private static readonly IReadOnlySet<string> ValueSwitches = CommandLine.ValueSwitches(Palettes);
 

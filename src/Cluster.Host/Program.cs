@@ -101,6 +101,17 @@ catch (ArgumentException ex)
     return 2;
 }
 
+BalancingSettings balancing;
+try
+{
+    balancing = BalancingSettings.FromConfig(Akka.Configuration.ConfigurationFactory.ParseString(hocon).GetConfig("vmc.balance"));
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 2;
+}
+
 var builder = WebApplication.CreateSlimBuilder();
 builder.WebHost.UseUrls($"http://{options.ApiHost}:{options.ApiPort}");
 builder.Logging.ClearProviders().AddSimpleConsole(o =>
@@ -161,6 +172,7 @@ builder.Services.AddAkka(NodeOptions.SystemName, (akka, _) =>
         })
         .WithSingleton<FailoverManagerKey>("failover-manager",
             (system, registry, _) => FailoverManager.Props(DomainWiring.SchedulerPorts(system, registry)), singleton)
+        .WithSingleton<BalancerKey>("balancer", (system, registry, _) => BalanceWiring.Props(system, registry, balancing), singleton)
         .WithSingleton<AuditProjectorKey>("audit-projection",
             (system, _, _) => AuditProjector.Props(new AuditStore(auditDb), AuditSettings.From(system.Settings.Config)), singleton);
 });
@@ -175,6 +187,7 @@ ServerRoutes.Map(app);
 DomainRoutes.Map(app);
 JobRoutes.Map(app);
 AuditRoutes.Map(app);
+BalanceRoutes.Map(app);
 TokenRoutes.Map(app);
 OpenApiDocument.Map(app);
 app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(

@@ -16,7 +16,9 @@ public class UsageTests
     [InlineData("domain list --wait", "error: unknown switch '--wait' for 'domain list'", "domain")]
     [InlineData("domain frobnicate", "error: unknown command 'frobnicate' in palette 'domain'", "domain")]
     [InlineData("domain", "error: missing command for palette 'domain'", "domain")]
-    [InlineData("pool list", "error: unknown palette 'pool'", "")]
+    [InlineData("pools list", "error: unknown palette 'pools'", "")]
+    [InlineData("pool balance", "error: missing argument POOL for 'pool balance'", "pool")]
+    [InlineData("pool balance default --dry-run=yes", "error: switch --dry-run takes no value", "pool")]
     [InlineData("server list --json=yes", "error: switch --json takes no value", "server")]
     [InlineData("job show j-1 -x", "error: unknown switch '-x' for 'job show'", "job")]
     public async Task Usage_errors_exit_2_with_one_line_and_a_hint(string line, string error, string topic)
@@ -74,9 +76,9 @@ public class UsageTests
     [Fact]
     public async Task Help_of_an_unknown_palette_is_a_usage_error()
     {
-        var (code, _, stderr) = await Vmc.RunAsync(null, ["help", "pool"]);
+        var (code, _, stderr) = await Vmc.RunAsync(null, ["help", "pools"]);
 
         Assert.Equal(2, code);
-        Assert.StartsWith("error: unknown palette 'pool'\n", stderr);
+        Assert.StartsWith("error: unknown palette 'pools'\n", stderr);
     }
 }
