@@ -19,7 +19,7 @@ public static class BalanceWiring
     {
         var dir = new NodeDirectory(registry, system);
         var placement = new StartPlacement(system, dir);
-        var ports = new BalancerPorts(
+        var ports = new BalancingPorts(
             () => DomainWiring.ServerCapacities(system),
             new DomainIndex(system).ReadAsync,
             pool => Task.FromResult(settings.Apply(PoolSettings.DefaultFor(pool))),
@@ -28,6 +28,6 @@ public static class BalanceWiring
                 var submitted = await DomainJobs.MigrateAsync(dir, placement, move.Domain, move.To, Principal, move.Reason);
                 if (submitted.Job is null) throw new InvalidOperationException(submitted.Error);
             });
-        return Balancer.Props(ports, settings);
+        return BalancingManager.Props(ports, settings);
     }
 }

@@ -8,4 +8,4 @@ public sealed class ServerCatalog;
 public sealed class JobBookKey;
 public sealed class FailoverManagerKey;
 public sealed class AuditProjectorKey;
-public sealed class BalancerKey;
+public sealed class BalancingManagerKey;

@@ -172,7 +172,7 @@ builder.Services.AddAkka(NodeOptions.SystemName, (akka, _) =>
         })
         .WithSingleton<FailoverManagerKey>("failover-manager",
             (system, registry, _) => FailoverManager.Props(DomainWiring.SchedulerPorts(system, registry)), singleton)
-        .WithSingleton<BalancerKey>("balancer", (system, registry, _) => BalanceWiring.Props(system, registry, balancing), singleton)
+        .WithSingleton<BalancingManagerKey>("balancer", (system, registry, _) => BalanceWiring.Props(system, registry, balancing), singleton)
         .WithSingleton<AuditProjectorKey>("audit-projection",
             (system, _, _) => AuditProjector.Props(new AuditStore(auditDb), AuditSettings.From(system.Settings.Config)), singleton);
 });

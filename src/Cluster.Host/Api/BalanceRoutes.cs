@@ -21,7 +21,7 @@ public static class BalanceRoutes
                 return ApiResults.Error(400, $"dryRun must be true or false; got '{DomainSpecValidation.Printable(d.ToString())}'", "dryRun");
             if ((await DomainWiring.ServerCapacities(system)).All(s => s.Pool != name))
                 return ApiResults.Error(404, $"pool {name} has no servers", "name");
-            var planned = await dir.Registry.Get<BalancerKey>().Ask<Balancer.Planned>(new Balancer.PlanNow(name, dryRun), NodeDirectory.AskTimeout);
+            var planned = await dir.Registry.Get<BalancingManagerKey>().Ask<BalancingManager.Planned>(new BalancingManager.PlanNow(name, dryRun), NodeDirectory.AskTimeout);
             var plan = planned.Plan;
             return ApiResults.Ok(new PlanBody(plan.Pool, dryRun, planned.Executed, plan.Moves, plan.Notes));
         }).Allow(Role.Operator);

@@ -9,7 +9,7 @@ namespace Actors.Servers.Scheduling;
 /// <param name="PoolSettings">A pool's settings (for now the defaults with <c>vmc.balance</c> applied).</param>
 /// <param name="Migrate">Live-migrates a domain as <c>vmc domain migrate</c> does (a job of principal "balancer"
 /// with the move's reason); fails with the refusal.</param>
-public sealed record BalancerPorts(
+public sealed record BalancingPorts(
     Func<Task<IReadOnlyList<ServerCapacity>>> Servers,
     Func<Task<IReadOnlyDictionary<string, DomainIndexEntry>>> Domains,
     Func<string, Task<PoolSettings>> PoolSettings,
@@ -22,7 +22,7 @@ public sealed record BalancerPorts(
 /// pool's limit), so nothing ping-pongs. An operator's <see cref="PlanNow"/> plans (and runs, unless a dry run) one
 /// pool at once, with the same memory.
 /// </summary>
-public sealed class Balancer : ReceiveActor, IWithTimers
+public sealed class BalancingManager : ReceiveActor, IWithTimers
 {
     /// <summary>Plan the pool's balancing now; run the plan unless <paramref name="DryRun"/>. Answered with <see cref="Planned"/>.</summary>
     public sealed record PlanNow(string Pool, bool DryRun) : IClusterMessage;
@@ -40,7 +40,7 @@ public sealed class Balancer : ReceiveActor, IWithTimers
     private static readonly TimeSpan MoveTimeout = TimeSpan.FromMinutes(3);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly BalancerPorts _ports;
+    private readonly BalancingPorts _ports;
     private readonly BalancingSettings _settings;
     private readonly BalancingWatch _watch = new();
     private readonly Dictionary<string, DateTimeOffset> _movedAt = new();
@@ -48,7 +48,7 @@ public sealed class Balancer : ReceiveActor, IWithTimers
     private HashSet<string> _noted = new();
     private bool _loading;
 
-    public Balancer(BalancerPorts ports, BalancingSettings settings)
+    public BalancingManager(BalancingPorts ports, BalancingSettings settings)
     {
         _ports = ports;
         _settings = settings;
@@ -81,8 +81,9 @@ public sealed class Balancer : ReceiveActor, IWithTimers
         Receive<Requested>(r =>
         {
             Observe(r.Snapshot);
-            var pool = r.Snapshot.Pools.GetValueOrDefault(r.Request.Pool) ?? Scheduling.PoolSettings.DefaultFor(r.Request.Pool);
-            var plan = Plan(_settings.Apply(pool), r.Snapshot, requireSustained: false);
+            // An operator may balance a pool whose automatic balancing is off: the plan does not depend on it.
+            var pool = r.Snapshot.Pools.GetValueOrDefault(r.Request.Pool) ?? _settings.Apply(Scheduling.PoolSettings.DefaultFor(r.Request.Pool));
+            var plan = Plan(pool, r.Snapshot, requireSustained: false);
             if (!r.Request.DryRun) Execute(plan);
             r.ReplyTo.Tell(new Planned(plan, !r.Request.DryRun));
         });
@@ -102,8 +103,8 @@ public sealed class Balancer : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(BalancerPorts ports, BalancingSettings settings) =>
-        Akka.Actor.Props.Create(() => new Balancer(ports, settings));
+    public static Props Props(BalancingPorts ports, BalancingSettings settings) =>
+        Akka.Actor.Props.Create(() => new BalancingManager(ports, settings));
 
     private async Task<Snapshot> LoadAsync()
     {
