@@ -17,7 +17,7 @@ public sealed class BalancingManagerTests : TestKit
         Settle = TimeSpan.FromMilliseconds(200),
     };
 
-    private sealed class FakePorts
+    private sealed class FakePorts(BalancingSettings settings)
     {
         public volatile IReadOnlyDictionary<string, DomainIndexEntry> Domains = new Dictionary<string, DomainIndexEntry>
         {
@@ -35,7 +35,7 @@ public sealed class BalancingManagerTests : TestKit
                 Server("node3", 5),
             ]),
             () => Task.FromResult(Domains),
-            pool => Task.FromResult(Settings.Apply(PoolSettings.DefaultFor(pool))),
+            pool => Task.FromResult(settings.Apply(PoolSettings.DefaultFor(pool))),
             move => { Migrations.Enqueue(move); return Task.CompletedTask; });
 
         private static ServerCapacity Server(string name, double cpu, params (string, double)[] domains) =>
@@ -49,7 +49,7 @@ public sealed class BalancingManagerTests : TestKit
     [Fact]
     public void A_busy_server_gives_up_one_domain_and_nothing_more_moves_while_it_is_in_flight()
     {
-        var fake = new FakePorts();
+        var fake = new FakePorts(Settings);
         Sys.ActorOf(BalancingManager.Props(fake.Ports, Settings));
 
         AwaitCondition(() => fake.Migrations.Count == 1, TimeSpan.FromSeconds(5));
@@ -64,7 +64,7 @@ public sealed class BalancingManagerTests : TestKit
     [Fact]
     public void A_moved_domain_is_not_moved_again_within_its_cooldown()
     {
-        var fake = new FakePorts();
+        var fake = new FakePorts(Settings);
         Sys.ActorOf(BalancingManager.Props(fake.Ports, Settings));
         AwaitCondition(() => fake.Migrations.Count == 1, TimeSpan.FromSeconds(5));
 
@@ -77,8 +77,9 @@ public sealed class BalancingManagerTests : TestKit
     [Fact]
     public void A_dry_run_answers_with_the_plan_and_moves_nothing()
     {
-        var fake = new FakePorts();
-        var manager = Sys.ActorOf(BalancingManager.Props(fake.Ports, Settings with { Enabled = false }));
+        var off = Settings with { Enabled = false };
+        var fake = new FakePorts(off);
+        var manager = Sys.ActorOf(BalancingManager.Props(fake.Ports, off));
 
         manager.Tell(new BalancingManager.PlanNow("default", DryRun: true), TestActor);
 
