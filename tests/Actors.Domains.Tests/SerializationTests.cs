@@ -47,6 +47,8 @@ public sealed class SerializationTests : Akka.TestKit.Xunit2.TestKit
         [typeof(ServerEvents.Registered)] = new ServerEvents.Registered("node1", "akka.tcp://vmc@10.0.0.1:4053", "default",
             new HostFacts(16, 65536, "kvm", "8.2.2", "qemu"), Meta with { Principal = "system", JobId = null }),
         [typeof(ServerView)] = new ServerView("node1", "akka.tcp://vmc@10.0.0.1:4053", "default", 16, 65536, "kvm", "8.2.2", "qemu", At),
+        [typeof(Actors.Servers.Load.ServerLoad)] = new Actors.Servers.Load.ServerLoad(93.5, 41.25,
+            new Dictionary<string, double> { ["web1"] = 48.2, ["db1"] = 45.3 }, At),
     };
 
     public static TheoryData<string> DomainManifests() => [.. DomainEventSerializer.Manifests.Keys];
@@ -69,6 +71,12 @@ public sealed class SerializationTests : Akka.TestKit.Xunit2.TestKit
             var original = (Created)sample;
             Assert.Equal(original.Spec.DiskSizesBytes, created.Spec.DiskSizesBytes);
             Assert.Equal(original with { Spec = original.Spec with { DiskSizesBytes = [] } }, created with { Spec = created.Spec with { DiskSizesBytes = [] } });
+        }
+        else if (back is Actors.Servers.Load.ServerLoad load)
+        {
+            var original = (Actors.Servers.Load.ServerLoad)sample;
+            Assert.Equal(original.DomainCpuPercent, load.DomainCpuPercent);
+            Assert.Equal(original with { DomainCpuPercent = load.DomainCpuPercent }, load);
         }
         else Assert.Equal(sample, back);
     }
@@ -98,7 +106,9 @@ public sealed class SerializationTests : Akka.TestKit.Xunit2.TestKit
         foreach (var sample in Samples.Values)
         {
             var serializer = Sys.Serialization.FindSerializerFor(sample);
-            var expected = sample is ServerEvents.Registered or ServerView ? ServerEventSerializer.SerializerId : DomainEventSerializer.SerializerId;
+            var expected = sample is ServerEvents.Registered or ServerView or Actors.Servers.Load.ServerLoad
+                ? ServerEventSerializer.SerializerId
+                : DomainEventSerializer.SerializerId;
             Assert.Equal(expected, serializer.Identifier);
             // through Akka's own serialization, by id and manifest (as the journal does)
             var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, sample);

@@ -47,6 +47,7 @@ public abstract class SqliteTestKit : Akka.TestKit.Xunit2.TestKit
               "Actors.Servers.ServerEvents+IServerEvent, Actors.Servers" = server-events
               "Actors.Domains.Index.DomainIndexEntry, Actors.Domains" = domain-events
               "Actors.Servers.ServerView, Actors.Servers" = server-events
+              "Actors.Servers.Load.ServerLoad, Actors.Servers" = server-events
             }
             akka.persistence.journal.plugin = "akka.persistence.journal.sql"
             akka.persistence.journal.sql {
