@@ -1,10 +1,12 @@
 #!/bin/sh
 # Builds the tiny real guest used by VMM tests: a Debian cloud kernel plus a busybox initramfs whose /init
 # prints "tiny-guest: booted" on the serial console, a heartbeat every few seconds, and powers off when the
-# ACPI power button is pressed (QMP system_powerdown).
+# ACPI power button is pressed (QMP system_powerdown). With `burn=1` on the kernel command line its init also
+# spins a busy loop, so the domain keeps one vCPU busy (load and balancing tests with real QEMU CPU).
 #
 # Usage: ops/guest/build.sh [OUTDIR]     (or VMC_GUEST_DIR=OUTDIR; default <repo>/.guest)
-# Output: OUTDIR/vmlinuz, OUTDIR/initrd.gz (their paths are printed). Idempotent: skips if both exist.
+# Output: OUTDIR/vmlinuz, OUTDIR/initrd.gz (their paths are printed), OUTDIR/version. Idempotent: skips if both
+# exist and OUTDIR/version is this script's guest_version (bumped when the guest changes, so old builds are redone).
 # Needs: Debian 12, root (installs xz-utils if a module is .xz and xz is missing). Downloads two packages.
 set -eu
 
@@ -14,7 +16,8 @@ out=${1:-${VMC_GUEST_DIR:-$repo/.guest}}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.gz" ]; then
+guest_version=2
+if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.gz" ] && [ "$(cat "$out/version" 2>/dev/null)" = "$guest_version" ]; then
     echo "$out/vmlinuz"
     echo "$out/initrd.gz"
     exit 0
@@ -115,6 +118,11 @@ else
 fi
 
 echo "tiny-guest: booted"
+# burn=1: a shell busy loop keeps a vCPU busy until power-off.
+if grep -qw 'burn=1' /proc/cmdline; then
+    ( while :; do :; done ) &
+    echo "tiny-guest: burning CPU"
+fi
 n=0
 while true; do
     sleep 3
@@ -128,5 +136,6 @@ chmod 0755 root/init
 cp "$vmlinuz" "$out/vmlinuz.tmp"
 mv "$out/vmlinuz.tmp" "$out/vmlinuz"
 mv initrd.gz.tmp "$out/initrd.gz"
+echo "$guest_version" > "$out/version"
 echo "$out/vmlinuz"
 echo "$out/initrd.gz"

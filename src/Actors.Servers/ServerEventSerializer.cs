@@ -22,6 +22,7 @@ public sealed class ServerEventSerializer(ExtendedActorSystem system) : Manifest
         ["pool.group-members-removed.v1"] = typeof(Pools.PoolEvents.GroupMembersRemoved),
         ["pool.group-deleted.v1"] = typeof(Pools.PoolEvents.GroupDeleted),
         ["pool.index-entry.v1"] = typeof(Pools.PoolEntry),
+        ["server.load.v1"] = typeof(Load.ServerLoad),
     };
 
     public override int Identifier => SerializerId;

@@ -35,6 +35,9 @@ internal static class Json
     public static long? Long(this JsonElement e, string name) =>
         e.Prop(name) is { ValueKind: JsonValueKind.Number } v && v.TryGetInt64(out var n) ? n : null;
 
+    public static double? Double(this JsonElement e, string name) =>
+        e.Prop(name) is { ValueKind: JsonValueKind.Number } v && v.TryGetDouble(out var n) ? n : null;
+
     public static IEnumerable<JsonElement> Items(this JsonElement e, string name) =>
         e.Prop(name) is { ValueKind: JsonValueKind.Array } v ? v.EnumerateArray() : [];
 

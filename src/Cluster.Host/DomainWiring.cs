@@ -9,6 +9,7 @@ using Actors.Domains.Index;
 using Actors.Domains.Leases;
 using Actors.Domains.Migration;
 using Actors.Servers;
+using Actors.Servers.Load;
 using Actors.Servers.Scheduling;
 using Vmm.Native;
 

@@ -10,3 +10,4 @@ public sealed class PoolCatalog;
 public sealed class JobBookKey;
 public sealed class FailoverManagerKey;
 public sealed class AuditProjectorKey;
+public sealed class BalancingManagerKey;

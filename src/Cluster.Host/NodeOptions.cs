@@ -14,7 +14,9 @@ public sealed record NodeOptions(
     string? Vmm,
     string? ConfigFile,
     string? ClusterCert = null,
-    Secret? ClusterCertPassword = null)
+    Secret? ClusterCertPassword = null,
+
+    Actors.Servers.Load.LoadSource LoadSource = Actors.Servers.Load.LoadSource.Host)
 {
     public const string SystemName = "vmc";
 
@@ -41,6 +43,8 @@ public sealed record NodeOptions(
                              join (VMC_CLUSTER_CERT; default: none, plain TCP)
           --cluster-cert-password-file FILE  its password (VMC_CLUSTER_CERT_PASSWORD_FILE, or the password itself
                              in VMC_CLUSTER_CERT_PASSWORD)
+          --load-source host|vmms  what the server's load is measured on (VMC_LOAD_SOURCE; default host;
+                             vmms: only this node's VMMs, for several nodes on one host)
         """;
 
     /// <summary>Parses flags and environment; the error names the option that was wrong.</summary>
@@ -49,7 +53,7 @@ public sealed record NodeOptions(
         var values = new Dictionary<string, string>();
         var seeds = new List<string>();
         string[] known = ["--name", "--data-dir", "--host", "--port", "--api", "--seed", "--db", "--pool", "--vmm", "--config",
-            "--cluster-cert", "--cluster-cert-password-file"];
+            "--cluster-cert", "--cluster-cert-password-file", "--load-source"];
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -119,6 +123,10 @@ public sealed record NodeOptions(
         if (config is not null && !File.Exists(config))
             return (null, $"--config file {config} does not exist");
 
+        var loadSource = Get("--load-source", "VMC_LOAD_SOURCE") ?? "host";
+        if (loadSource is not ("host" or "vmms"))
+            return (null, $"--load-source '{loadSource}' is not one of host, vmms");
+
         return (new NodeOptions(
             name,
             Path.GetFullPath(Get("--data-dir", "VMC_DATA_DIR") ?? "data"),
@@ -126,7 +134,8 @@ public sealed record NodeOptions(
             port, apiHost, apiPort, parsedSeeds,
             Get("--db", "VMC_DB"),
             Get("--pool", "VMC_POOL") ?? "default",
-            vmm, config, clusterCert is null ? null : Path.GetFullPath(clusterCert), password is null ? null : new Secret(password)), null);
+            vmm, config, clusterCert is null ? null : Path.GetFullPath(clusterCert), password is null ? null : new Secret(password),
+            loadSource == "vmms" ? Actors.Servers.Load.LoadSource.Vmms : Actors.Servers.Load.LoadSource.Host), null);
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;

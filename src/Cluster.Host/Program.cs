@@ -113,6 +113,17 @@ catch (ArgumentException ex)
     return 2;
 }
 
+BalancingSettings balancing;
+try
+{
+    balancing = BalancingSettings.FromConfig(Akka.Configuration.ConfigurationFactory.ParseString(hocon).GetConfig("vmc.balance"));
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 2;
+}
+
 var builder = WebApplication.CreateSlimBuilder();
 builder.WebHost.UseUrls($"http://{options.ApiHost}:{options.ApiPort}");
 builder.Logging.ClearProviders().AddSimpleConsole(o =>
@@ -179,6 +190,7 @@ builder.Services.AddAkka(NodeOptions.SystemName, (akka, _) =>
             system.ActorOf(ServerAgent.Props(registry.Get<ServerRegion>(), registration, new ServerIndex(system).Publish), "server-agent");
             fencing?.Start(system);
             DomainWiring.Start(system, registry, options, driver, layout, fencing);
+            LoadWiring.Start(system, options, layout);
             system.ActorOf(CatalogWakeup.Props(registry.Get<DomainCatalog>(), registry.Get<DomainRegion>(),
                 name => new DomainCommands.Wake(name)), "domain-wakeup");
             // Each pool publishes its settings for the scheduler when it recovers (a pool never changed has the defaults).
@@ -187,6 +199,7 @@ builder.Services.AddAkka(NodeOptions.SystemName, (akka, _) =>
         })
         .WithSingleton<FailoverManagerKey>("failover-manager",
             (system, registry, _) => FailoverManager.Props(DomainWiring.SchedulerPorts(system, registry)), singleton)
+        .WithSingleton<BalancingManagerKey>("balancer", (system, registry, _) => BalanceWiring.Props(system, registry, balancing), singleton)
         .WithSingleton<AuditProjectorKey>("audit-projection",
             (system, _, _) => AuditProjector.Props(new AuditStore(auditDb), AuditSettings.From(system.Settings.Config)), singleton);
 });
@@ -204,6 +217,7 @@ GroupRoutes.Map(app);
 DomainRoutes.Map(app);
 JobRoutes.Map(app);
 AuditRoutes.Map(app);
+BalanceRoutes.Map(app);
 TokenRoutes.Map(app);
 OpenApiDocument.Map(app);
 app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(

@@ -6,19 +6,28 @@ namespace Vmm.Native;
 public static class LocalVmms
 {
     /// <summary>Pids of live qemu-system processes with a file under <paramref name="domainsDir"/>.</summary>
-    public static IReadOnlyList<int> Find(string domainsDir)
+    public static IReadOnlyList<int> Find(string domainsDir) => [.. Scan(domainsDir).Select(v => v.Pid)];
+
+    /// <summary>The same VMMs by domain: the directory under <paramref name="domainsDir"/> that their files are in.</summary>
+    public static IReadOnlyDictionary<string, int> ByDomain(string domainsDir)
+    {
+        var found = new Dictionary<string, int>();
+        foreach (var (pid, domain) in Scan(domainsDir)) found[domain] = pid;
+        return found;
+    }
+
+    private static IEnumerable<(int Pid, string Domain)> Scan(string domainsDir)
     {
         var marker = Path.GetFullPath(domainsDir).TrimEnd('/') + "/";
-        var found = new List<int>();
         foreach (var entry in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(entry), out var pid)) continue;
             var argv = ProcFs.ReadCmdline(pid);
-            if (argv.Count > 0 && Path.GetFileName(argv[0]).StartsWith("qemu-system", StringComparison.Ordinal)
-                && argv.Any(a => a.Contains(marker, StringComparison.Ordinal)) && ProcFs.IsAliveAndNotZombie(pid))
-                found.Add(pid);
+            if (argv.Count == 0 || !Path.GetFileName(argv[0]).StartsWith("qemu-system", StringComparison.Ordinal)) continue;
+            var file = argv.Select(a => a.IndexOf(marker, StringComparison.Ordinal) is var at and >= 0 ? a[(at + marker.Length)..] : null)
+                .FirstOrDefault(rest => rest is not null && rest.Contains('/'));
+            if (file is not null && ProcFs.IsAliveAndNotZombie(pid)) yield return (pid, file[..file.IndexOf('/')]);
         }
-        return found;
     }
 
     /// <summary>SIGKILLs every VMM under <paramref name="domainsDir"/> (fencing); returns their pids.</summary>

@@ -81,6 +81,16 @@ public sealed class JobBookTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_job_opened_with_its_reason_keeps_it_after_the_outcome()
+    {
+        var book = Sys.ActorOf(Props.Create<JobBook>());
+        book.Tell(new JobMessages.Open(Job("j-1") with { Principal = "balancer", Message = "balance: node1 CPU 93% > 80% for 60 s" }));
+        book.Tell(new JobMessages.Finish("j-1", true, "migrated to node2 in 812 ms"));
+
+        Assert.Equal("migrated to node2 in 812 ms (balance: node1 CPU 93% > 80% for 60 s)", Get(book, "j-1")!.Message);
+    }
+
+    [Fact]
     public void A_finish_that_overtakes_its_open_is_applied_when_the_open_arrives()
     {
         var book = Sys.ActorOf(Props.Create<JobBook>());

@@ -49,6 +49,7 @@ public abstract class SqliteTestKit : Akka.TestKit.Xunit2.TestKit
               "Actors.Servers.ServerView, Actors.Servers" = server-events
               "Actors.Servers.Pools.PoolEvents+IPoolEvent, Actors.Servers" = server-events
               "Actors.Servers.Pools.PoolEntry, Actors.Servers" = server-events
+              "Actors.Servers.Load.ServerLoad, Actors.Servers" = server-events
             }
             akka.persistence.journal.plugin = "akka.persistence.journal.sql"
             akka.persistence.journal.sql {

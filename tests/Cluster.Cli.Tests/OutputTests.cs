@@ -100,9 +100,9 @@ public class OutputTests
         Assert.Equal(0, code);
         Assert.Equal(
             """
-            NAME        POOL     CPUS  MEMORY     HYPERVISOR  QEMU    DOMAINS  MAINTENANCE  ADDRESS
-            node1       default  2     24000 MiB  tcg         7.2.19  3        off          akka.tcp://vmc@127.0.0.1:4053
-            node2-long  edge     16    65536 MiB  kvm         -       0        on           akka.tcp://vmc@127.0.0.1:4054
+            NAME        POOL     CPUS  MEMORY     CPU%  MEM%  HYPERVISOR  QEMU    DOMAINS  MAINTENANCE  ADDRESS
+            node1       default  2     24000 MiB  93%   41%   tcg         7.2.19  3        off          akka.tcp://vmc@127.0.0.1:4053
+            node2-long  edge     16    65536 MiB  -     -     kvm         -       0        on           akka.tcp://vmc@127.0.0.1:4054
 
             """, stdout);
     }
@@ -118,6 +118,19 @@ public class OutputTests
         Assert.Equal(0, code);
         Assert.StartsWith("Name:        node1\nAddress:     akka.tcp://vmc@127.0.0.1:4053\nPool:        default\n", stdout);
         Assert.Contains("Used memory: 384 MiB\n", stdout);
+        Assert.Contains("CPU load:    93%\nMemory load: 41%\nSampled at:  2026-11-25T15:04:00Z\nTop domains: web1 48%, db1 45%\n", stdout);
+    }
+
+    [Fact]
+    public async Task Server_show_without_a_load_sample_prints_dashes()
+    {
+        var api = new StubApi().On("GET", "/servers/node2-long", HttpStatusCode.OK,
+            JsonDocument.Parse(Samples.Servers).RootElement[1].GetRawText());
+
+        var (code, stdout, _) = await Vmc.RunAsync(api, ["server", "show", "node2-long"]);
+
+        Assert.Equal(0, code);
+        Assert.Contains("CPU load:    -\nMemory load: -\nSampled at:  -\nTop domains: -\n", stdout);
     }
 
     [Fact]

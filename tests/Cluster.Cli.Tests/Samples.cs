@@ -19,10 +19,13 @@ internal static class Samples
     public const string Servers = """
         [ { "name": "node1", "address": "akka.tcp://vmc@127.0.0.1:4053", "pool": "default", "cpus": 2,
             "memoryMiB": 24000, "hypervisor": "tcg", "qemuVersion": "7.2.19", "vmm": "qemu",
-            "registeredAt": "2026-11-25T15:00:00Z", "domains": 3, "usedVcpus": 3, "usedMemoryMiB": 384, "maintenance": false },
+            "registeredAt": "2026-11-25T15:00:00Z", "domains": 3, "usedVcpus": 3, "usedMemoryMiB": 384,
+            "cpuPercent": 93.4, "memoryPercent": 41.0, "loadSampledAt": "2026-11-25T15:04:00Z",
+            "topDomains": [ { "name": "web1", "cpuPercent": 48.2 }, { "name": "db1", "cpuPercent": 45.0 } ], "maintenance": false },
           { "name": "node2-long", "address": "akka.tcp://vmc@127.0.0.1:4054", "pool": "edge", "cpus": 16,
             "memoryMiB": 65536, "hypervisor": "kvm", "qemuVersion": null, "vmm": "simulated",
-            "registeredAt": "2026-11-25T15:01:00Z", "domains": 0, "usedVcpus": 0, "usedMemoryMiB": 0, "maintenance": true } ]
+            "registeredAt": "2026-11-25T15:01:00Z", "domains": 0, "usedVcpus": 0, "usedMemoryMiB": 0,
+            "cpuPercent": null, "memoryPercent": null, "loadSampledAt": null, "topDomains": [], "maintenance": true } ]
         """;
 
     public const string Web1 = """

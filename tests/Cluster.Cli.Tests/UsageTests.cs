@@ -21,6 +21,8 @@ public class UsageTests
     [InlineData("pool create gpu --ha yes", "error: --ha must be one of on, off, not 'yes'", "pool")]
     [InlineData("pool set gpu --cpu-threshold 0", "error: --cpu-threshold needs a whole number greater than 0, not '0'", "pool")]
     [InlineData("server add-to-pool node1", "error: missing argument POOL for 'server add-to-pool'", "server")]
+    [InlineData("pool balance", "error: missing argument POOL for 'pool balance'", "pool")]
+    [InlineData("pool balance default --dry-run=yes", "error: switch --dry-run takes no value", "pool")]
     [InlineData("server list --json=yes", "error: switch --json takes no value", "server")]
     [InlineData("job show j-1 -x", "error: unknown switch '-x' for 'job show'", "job")]
     public async Task Usage_errors_exit_2_with_one_line_and_a_hint(string line, string error, string topic)

@@ -103,6 +103,28 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Bad_balance_requests_name_what_was_wrong_and_a_dry_run_moves_nothing()
+    {
+        var before = _node.JournalRows();
+        var badName = await _http.PostAsync("/pools/" + Uri.EscapeDataString("a b") + "/balance", null);
+        Assert.Equal(HttpStatusCode.BadRequest, badName.StatusCode);
+        Assert.Equal("name", (await ErrorOf(badName)).GetProperty("field").GetString());
+        var badFlag = await _http.PostAsync("/pools/default/balance?dryRun=maybe", null);
+        Assert.Equal(HttpStatusCode.BadRequest, badFlag.StatusCode);
+        Assert.Equal("dryRun", (await ErrorOf(badFlag)).GetProperty("field").GetString());
+
+        var unknown = await Vmc.RunAsync(_node.Api, "pool", "balance", "nosuch", "--dry-run");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Equal("error: pool nosuch has no servers", unknown.Err.Trim());
+
+        var dryRun = await Vmc.RunAsync(_node.Api, "pool", "balance", "default", "--dry-run", "--json");
+        Assert.True(dryRun.ExitCode == 0, dryRun.ToString());
+        Assert.Equal(0, dryRun.Json.GetProperty("moves").GetArrayLength()); // one idle server: nothing to move
+        Assert.False(dryRun.Json.GetProperty("executed").GetBoolean());
+        Assert.Equal(before, _node.JournalRows());
+    }
+
+    [Fact]
     public async Task Vmc_reports_bad_input_in_one_line_naming_what_was_wrong()
     {
         var before = _node.JournalRows();

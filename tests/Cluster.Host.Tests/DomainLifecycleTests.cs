@@ -31,6 +31,12 @@ public sealed class DomainLifecycleTests
         await Poll.UntilAsync(() => File.Exists(serial) && File.ReadAllText(serial).Contains("tiny-guest: booted"),
             Boot, "the guest prints its boot line on the serial console");
 
+        // The node's load sampler sees the server and the domain's QEMU (a sample every 2 s).
+        await Poll.UntilAsync(async () => (await Vmc.RunAsync(node.Api, "server", "show", node.Name, "--json")).Json,
+            server => server.TryGetProperty("cpuPercent", out var cpu) && cpu.ValueKind == System.Text.Json.JsonValueKind.Number
+                      && server.GetProperty("topDomains").EnumerateArray().Any(d => d.GetProperty("name").GetString() == "web1"),
+            TimeSpan.FromSeconds(30), "server show reports the load and web1 among its domains");
+
         var pause = await Vmc.RunAsync(node.Api, "domain", "pause", "web1", "--wait");
         Assert.True(pause.ExitCode == 0, pause.ToString());
         Assert.Equal("paused", (await Vmc.DomainAsync(node.Api, "web1")).GetProperty("state").GetString());

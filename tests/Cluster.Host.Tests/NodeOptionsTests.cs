@@ -16,6 +16,15 @@ public sealed class NodeOptionsTests
         var db = DatabaseSetup.For(o);
         Assert.Equal("SQLite.MS", db.ProviderName);
         Assert.Contains(Path.Combine(o.DataDir, "vmc.db"), db.ConnectionString);
+        Assert.Equal(Actors.Servers.Load.LoadSource.Host, o.LoadSource);
+    }
+
+    [Fact]
+    public void Load_source_vmms_measures_only_this_nodes_vmms()
+    {
+        var (o, error) = NodeOptions.Parse(["--load-source", "vmms"], NoEnv);
+        Assert.Null(error);
+        Assert.Equal(Actors.Servers.Load.LoadSource.Vmms, o!.LoadSource);
     }
 
     [Fact]
@@ -71,6 +80,7 @@ public sealed class NodeOptionsTests
     [InlineData("--name", "bad/name", "--name")]
     [InlineData("--vmm", "xen", "--vmm")]
     [InlineData("--config", "/no/such.hocon", "--config")]
+    [InlineData("--load-source", "guess", "--load-source")]
     [InlineData("--colour", "blue", "--colour")]
     public void Bad_options_are_refused_naming_the_option(string flag, string value, string named)
     {

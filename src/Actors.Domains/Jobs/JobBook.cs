@@ -72,10 +72,11 @@ public sealed class JobBook : ReceiveActor
         Receive<JobMessages.List>(m => Sender.Tell(_jobs.Values.OrderByDescending(j => j.CreatedAt).Take(m.Limit).ToList()));
     }
 
+    // A job opened with a message (why it was made: a balancer move's reason) keeps it after the outcome.
     private static JobRecord Finished(JobRecord job, JobMessages.Finish f) => job with
     {
         Status = f.Succeeded ? JobRecord.Succeeded : JobRecord.Failed,
-        Message = f.Message,
+        Message = job.Message is { } why && f.Message is { } outcome ? $"{outcome} ({why})" : f.Message ?? job.Message,
         FinishedAt = DateTimeOffset.UtcNow,
     };
 }

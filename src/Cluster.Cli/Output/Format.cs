@@ -11,6 +11,10 @@ internal static class Format
 
     public static string? MiB(long? mib) => mib is { } n ? $"{n.ToString(CultureInfo.InvariantCulture)} MiB" : null;
 
+    /// <summary>A load share, rounded to whole percent ("93%"); null stays null (no sample yet).</summary>
+    public static string? Percent(double? value) =>
+        value is { } v ? $"{Math.Round(v).ToString(CultureInfo.InvariantCulture)}%" : null;
+
     /// <summary>Bytes as the API's size syntax when exact (1G, 512M), otherwise with one decimal (1.5G).</summary>
     public static string? Size(long? bytes)
     {

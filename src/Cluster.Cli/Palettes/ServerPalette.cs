@@ -4,7 +4,7 @@ using Cluster.Cli.Output;
 
 namespace Cluster.Cli.Palettes;
 
-/// <summary>server list|show|add-to-pool|remove-from-pool|maintenance, over /servers.</summary>
+/// <summary>server list|show|add-to-pool|remove-from-pool|maintenance, over /servers: facts, use, the last load sample.</summary>
 internal static class ServerPalette
 {
     public static PaletteSpec Spec { get; } = new("server", "servers, the hosts with a hypervisor",
@@ -61,10 +61,11 @@ internal static class ServerPalette
             ctx.WriteJson(servers);
             return ExitCodes.Ok;
         }
-        var table = new Table("NAME", "POOL", "CPUS", "MEMORY", "HYPERVISOR", "QEMU", "DOMAINS", "MAINTENANCE", "ADDRESS");
+        var table = new Table("NAME", "POOL", "CPUS", "MEMORY", "CPU%", "MEM%", "HYPERVISOR", "QEMU", "DOMAINS", "MAINTENANCE", "ADDRESS");
         foreach (var s in servers.Items())
         {
             table.Add(s.Str("name"), s.Str("pool"), s.Str("cpus"), Format.MiB(s.Long("memoryMiB")),
+                Format.Percent(s.Double("cpuPercent")), Format.Percent(s.Double("memoryPercent")),
                 s.Str("hypervisor"), s.Str("qemuVersion"), s.Str("domains"), Maintenance(s), s.Str("address"));
         }
         if (table.Count == 0)
@@ -97,6 +98,11 @@ internal static class ServerPalette
             .Add("Domains", s.Str("domains"))
             .Add("Used vCPUs", s.Str("usedVcpus"))
             .Add("Used memory", Format.MiB(s.Long("usedMemoryMiB")))
+            .Add("CPU load", Format.Percent(s.Double("cpuPercent")))
+            .Add("Memory load", Format.Percent(s.Double("memoryPercent")))
+            .Add("Sampled at", s.Str("loadSampledAt"))
+            .Add("Top domains", string.Join(", ", s.Items("topDomains")
+                .Select(d => $"{d.Str("name")} {Format.Percent(d.Double("cpuPercent"))}")))
             .Add("Registered", s.Str("registeredAt"))
             .Write(ctx.Out);
         return ExitCodes.Ok;

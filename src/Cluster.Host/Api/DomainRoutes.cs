@@ -71,20 +71,15 @@ public static class DomainRoutes
                 return ApiResults.Error(status, refusal, field);
             }
         }
-        string? toAddress = null;
-        var to = http.Query.TryGetValue("to", out var t2) ? t2.ToString() : null;
         if (verb == "migrate")
         {
+            var to = http.Query.TryGetValue("to", out var t2) ? t2.ToString() : null;
             if (to is null || DomainSpecValidation.CheckName(to) is not null)
                 return ApiResults.Error(400, $"migrate needs ?to=SERVER, a server name; got '{DomainSpecValidation.Printable(to)}'", "to");
-            var (target, decision, refusal) = await placement.CheckTargetAsync(name, to);
-            if (refusal is not null) return ApiResults.Error(409, refusal, "to");
-            toAddress = target;
-            placed = decision;
+            return Answer("migrate", await DomainJobs.MigrateAsync(dir, placement, name, to, principal));
         }
         return await SubmitAsync(dir, verb, name, principal, ctx => verb switch
         {
-            "migrate" => new Migrate(name, to!, toAddress!, ctx, placed),
             "start" => new Start(name, ctx, placed),
             "stop" => new Stop(name, timeout, ctx),
             "kill" => new DomainCommands.Kill(name, ctx),
@@ -97,30 +92,15 @@ public static class DomainRoutes
 
     /// <summary>Opens a job, sends the request to the domain, and answers with the job (and the domain on create).</summary>
     private static async Task<IResult> SubmitAsync(NodeDirectory dir, string verb, string name, string principal,
-        Func<RequestContext, IDomainCommand> command)
+        Func<RequestContext, IDomainCommand> command) =>
+        Answer(verb, await DomainJobs.SubmitAsync(dir, verb, name, principal, command));
+
+    private static IResult Answer(string verb, DomainJobs.Submitted submitted)
     {
-        var jobId = JobRecord.NewId();
-        dir.Jobs.Tell(new JobMessages.Open(new JobRecord(jobId, verb, name, principal, JobRecord.Running, null, DateTimeOffset.UtcNow, null)));
-        DomainReplies.IDomainReply reply;
-        try
-        {
-            reply = await dir.Domains.Ask<DomainReplies.IDomainReply>(command(new RequestContext(jobId, principal, dir.Jobs)), NodeDirectory.AskTimeout);
-        }
-        catch (AskTimeoutException)
-        {
-            dir.Jobs.Tell(new JobMessages.Finish(jobId, false, "the domain did not answer in time"));
-            return ApiResults.Error(503, $"domain {name} did not answer within {NodeDirectory.AskTimeout.TotalSeconds:0} s; job {jobId} may still complete");
-        }
-        if (reply is DomainReplies.Rejected r)
-        {
-            dir.Jobs.Tell(new JobMessages.Discard(jobId));
-            return ApiResults.Error(r.Status, r.Message, r.Status == 404 ? "name" : null);
-        }
-        var domain = ((DomainReplies.Accepted)reply).Domain;
-        var job = (await dir.Jobs.Ask<JobMessages.Found>(new JobMessages.Get(jobId), NodeDirectory.AskTimeout)).Job;
+        if (submitted.Job is not { } job) return ApiResults.Error(submitted.Status, submitted.Error!, submitted.Field);
         return verb switch
         {
-            "create" => ApiResults.Ok(new { job, domain }, 201),
+            "create" => ApiResults.Ok(new { job, domain = submitted.Domain }, 201),
             "delete" => ApiResults.Ok(new { job }),
             _ => ApiResults.Ok(new { job }, 202),
         };

@@ -5,6 +5,7 @@ using Actors.Domains.Catalog;
 using Actors.Domains.Index;
 using Actors.Servers;
 using Actors.Servers.Pools;
+using Actors.Servers.Load;
 
 namespace Cluster.Host.Api;
 
@@ -86,6 +87,9 @@ public sealed class NodeDirectory(IReadOnlyActorRegistry registry, ActorSystem s
             return LastSeen.GetValueOrDefault(name);
         }
     }
+
+    /// <summary>Each server's last load sample (server name → load), from the replicated load index.</summary>
+    public Task<IReadOnlyDictionary<string, ServerLoad>> LoadsAsync() => new LoadIndex(system).ReadAsync();
 
     /// <summary>The largest domain any registered server could run; null while no server has registered yet.</summary>
     public async Task<DomainLimits?> LimitsAsync()

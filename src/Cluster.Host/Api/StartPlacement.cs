@@ -45,12 +45,13 @@ public sealed class StartPlacement(ActorSystem system, NodeDirectory dir)
     }
 
     /// <summary>The cluster address of <paramref name="to"/> and the decision if the domain may live-migrate there; else why not.</summary>
-    public async Task<(string? Address, SchedulerDecision? Decision, string? Refusal)> CheckTargetAsync(string name, string to)
+    public async Task<(string? Address, SchedulerDecision? Decision, string? Refusal)> CheckTargetAsync(string name, string to,
+        PlacementKind kind = PlacementKind.Migrate)
     {
         if (await GetAsync(name) is not { } view) return (null, null, $"domain {name} does not exist");
-        var result = await ChooseAsync(PlacementKind.Migrate, view, to);
+        var result = await ChooseAsync(kind, view, to);
         return result.Server is { } target
-            ? (target.Address, new SchedulerDecision("migrate", view.Server, target.Name, result.Reason), null)
+            ? (target.Address, new SchedulerDecision(kind.ToString().ToLowerInvariant(), view.Server, target.Name, result.Reason), null)
             : (null, null, result.Reason);
     }
 

@@ -12,12 +12,12 @@ public sealed class ThreeNodeCluster : IAsyncDisposable
 {
     public static readonly TimeSpan Converge = TimeSpan.FromSeconds(45);
 
-    private ThreeNodeCluster(PostgresServer pg, string vmm)
+    private ThreeNodeCluster(PostgresServer pg, string vmm, string? config, IReadOnlyList<string>? args)
     {
         Pg = pg;
-        Node1 = new NodeProcess("node1", pg.ConnectionString, vmm);
-        Node2 = new NodeProcess("node2", pg.ConnectionString, vmm, seeds: [Node1]);
-        Node3 = new NodeProcess("node3", pg.ConnectionString, vmm, seeds: [Node1]);
+        Node1 = new NodeProcess("node1", pg.ConnectionString, vmm, config: config, args: args);
+        Node2 = new NodeProcess("node2", pg.ConnectionString, vmm, seeds: [Node1], config: config, args: args);
+        Node3 = new NodeProcess("node3", pg.ConnectionString, vmm, seeds: [Node1], config: config, args: args);
     }
 
     public PostgresServer Pg { get; }
@@ -29,10 +29,11 @@ public sealed class ThreeNodeCluster : IAsyncDisposable
     public NodeProcess this[string name] => Nodes.Single(n => n.Name == name);
 
     /// <summary>Starts PostgreSQL and the three nodes; returns once every node sees three servers up.</summary>
-    public static async Task<ThreeNodeCluster> StartAsync(string vmm = "qemu")
+    /// <param name="config">Extra HOCON for every node; <paramref name="args"/>: more options for every node.</param>
+    public static async Task<ThreeNodeCluster> StartAsync(string vmm = "qemu", string? config = null, IReadOnlyList<string>? args = null)
     {
         var pg = await PostgresServer.StartAsync();
-        var cluster = new ThreeNodeCluster(pg, vmm);
+        var cluster = new ThreeNodeCluster(pg, vmm, config, args);
         try
         {
             await cluster.Node1.LaunchAsync();

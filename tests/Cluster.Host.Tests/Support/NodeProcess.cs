@@ -26,6 +26,7 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly IReadOnlyList<NodeProcess> _seeds;
     private readonly string? _config;
     private readonly ClusterCertFiles? _cert;
+    private readonly IReadOnlyList<string> _args;
     private Process? _process;
 
     /// <param name="name">Server name (<c>--name</c>).</param>
@@ -33,11 +34,13 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <param name="vmm"><c>--vmm</c>: <c>qemu</c> or <c>simulated</c>.</param>
     /// <param name="seeds">Seed nodes (<c>--seed</c>); none: the node seeds itself, i.e. it forms the cluster.</param>
     /// <param name="config">Extra HOCON over akka.hocon (<c>--config</c>); null: none.</param>
+    /// <param name="args">More options, as given (e.g. <c>--load-source vmms</c>).</param>
     /// <param name="cert">The cluster certificate (<c>--cluster-cert</c>, TLS remoting); null: plain TCP.</param>
     public NodeProcess(string name = "node1", string? db = null, string vmm = "qemu", IReadOnlyList<NodeProcess>? seeds = null,
-        string? config = null, ClusterCertFiles? cert = null)
+        string? config = null, ClusterCertFiles? cert = null, IReadOnlyList<string>? args = null)
     {
         _cert = cert;
+        _args = args ?? [];
         Name = name;
         _db = db;
         _vmm = vmm;
@@ -127,6 +130,7 @@ public sealed class NodeProcess : IAsyncDisposable
         foreach (var seed in _seeds) args.AddRange(["--seed", $"127.0.0.1:{seed.ClusterPort}"]);
         if (_db is not null) args.AddRange(["--db", _db]);
         if (_cert is not null) args.AddRange(_cert.Args);
+        args.AddRange(_args);
         if (_config is not null)
         {
             var file = Path.Combine(Root, "extra.hocon");
