@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Many domains on one node: SQLite with the node's configuration, real domain actors, the simulated VMM.
 #
-#   ops/bench/scale.sh [--quick]
+#   ops/bench/scale.sh [--quick] [--config FILE]    FILE: HOCON over the node's configuration
 #
 # Creates 100,000 domains and starts 10,000 (--quick: 10,000 and 1,000); prints the heap per domain actor and the
 # process RSS; runs pause/resume commands at a steady 1,000/s over the running domains (ack latency p50/p99);

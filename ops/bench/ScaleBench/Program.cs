@@ -8,6 +8,8 @@ using static Actors.Domains.DomainCommands;
 
 // Many domains on one node: SQLite with the node's configuration, the simulated VMM, real domain actors.
 var quick = args.Contains("--quick");
+// --config FILE: HOCON over the node's configuration, as a node's --config (to try a setting).
+var configFile = args.SkipWhile(a => a != "--config").Skip(1).FirstOrDefault();
 var defined = quick ? 10_000 : 100_000;
 var running = quick ? 1_000 : 10_000;
 var steady = TimeSpan.FromSeconds(quick ? 10 : 30);
@@ -23,7 +25,7 @@ try
     var runtime = new DomainRuntime(driver, "bench", new DomainLayout(dataDir), ActorRefs.Nobody);
     Console.WriteLine($"scale bench: {defined} defined domains, {running} running, SQLite, {Environment.ProcessorCount} cores");
 
-    var system = ActorSystem.Create("scale", JournalConfigs.Project(db, dataDir, null));
+    var system = ActorSystem.Create("scale", JournalConfigs.Project(db, dataDir, configFile));
     var heapBefore = Memory.Heap();
     var domains = new Domains(system, runtime, defined);
     domains.Spawn();
@@ -32,7 +34,7 @@ try
     Console.WriteLine($"created {defined} in {clock.Elapsed.TotalSeconds:0.0} s ({defined / clock.Elapsed.TotalSeconds:0}/s, {rejected} rejected)");
     clock.Restart();
     rejected = await domains.ForEachAsync(running, 2_000, (name, r) => new Start(name, r));
-    while (driver.LiveCount < running) await Task.Delay(50);
+    while (driver.LiveCount < running && clock.Elapsed < TimeSpan.FromMinutes(5)) await Task.Delay(50);
     Console.WriteLine($"started {running} in {clock.Elapsed.TotalSeconds:0.0} s ({rejected} rejected)");
 
     var perDomain = (Memory.Heap() - heapBefore) / defined;
@@ -44,14 +46,20 @@ try
 
     // A full restart: the actor system goes, the VMMs stay (in the simulated driver, as QEMU outlives the node).
     await system.Terminate();
+    var before = await Journal.LastOrderingAsync(database, db);
     clock.Restart();
-    system = ActorSystem.Create("scale", JournalConfigs.Project(db, dataDir, null));
-    new Domains(system, runtime, defined).Spawn();
+    system = ActorSystem.Create("scale", JournalConfigs.Project(db, dataDir, configFile));
+    new Domains(system, runtime with { Catalog = system.ActorOf(Recoveries.Props(), "recoveries") }, defined).Spawn();
     var adopted = 0L;
+    var shown = TimeSpan.Zero;
     while (adopted < running && clock.Elapsed < TimeSpan.FromMinutes(5))
     {
         await Task.Delay(200);
-        adopted = await Journal.CountAsync(database, db, "domain.adopted.v1");
+        adopted = await Journal.CountAsync(database, db, "domain.adopted.v1", before);
+        // Where the time goes: recoveries done against adoptions recorded, every 5 s.
+        if (clock.Elapsed - shown < TimeSpan.FromSeconds(5)) continue;
+        shown = clock.Elapsed;
+        Console.WriteLine($"  {shown.TotalSeconds:0} s: {Recoveries.Count} recovered, {adopted} adopted");
     }
     var restart = clock.Elapsed.TotalSeconds;
     Console.WriteLine($"restart: {adopted} of {running} running domains adopted again after {restart:0.0} s");

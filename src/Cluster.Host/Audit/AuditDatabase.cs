@@ -24,7 +24,7 @@ public sealed class AuditDatabase(string connectionString, bool postgres)
         await using var connection = await OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         if (Postgres) await ExecuteAsync(connection, tx, "SELECT pg_advisory_xact_lock(7091)", ct);
-        await ExecuteAsync(connection, tx, AuditSchema.Create, ct);
+        await ExecuteAsync(connection, tx, AuditSchema.Create(Postgres), ct);
         await tx.CommitAsync(ct);
     }
 

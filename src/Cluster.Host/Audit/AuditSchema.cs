@@ -2,15 +2,19 @@ namespace Cluster.Host.Audit;
 
 /// <summary>
 /// The audit tables, the same in SQLite and PostgreSQL. Times are Unix milliseconds (UTC) so that both compare
-/// them as integers. Every filter of `vmc audit` leads one index with the time after it, so a filter plus a
-/// window is one index range; the time index also carries type and principal, so `audit stats` over a window
-/// reads the index only.
+/// them as integers. Every index costs the projection a B-tree insert per event (SQLite's catch-up rate is bound by
+/// them), so there are four: domain, server and node each lead one with the time after it (a filter plus a window
+/// is one index range); the time index also carries type and principal, so a type or principal filter over a
+/// window, and `audit stats` over a window, read that index only. A pool, type or principal filter without a
+/// window reads the table newest first until it has its page (those values are few and common). In SQLite the
+/// ordering is the table's rowid (INTEGER PRIMARY KEY), not a second index beside it; tables made before keep
+/// their key, and the indexes dropped here (pool, type, principal, job: no query needs them) go.
 /// </summary>
 internal static class AuditSchema
 {
-    public const string Create = """
+    public static string Create(bool postgres) => $$"""
         CREATE TABLE IF NOT EXISTS audit (
-          ordering BIGINT NOT NULL PRIMARY KEY,
+          ordering {{(postgres ? "BIGINT" : "INTEGER")}} NOT NULL PRIMARY KEY,
           at_ms BIGINT NOT NULL,
           type TEXT NOT NULL,
           domain TEXT NULL,
@@ -27,10 +31,10 @@ internal static class AuditSchema
         CREATE INDEX IF NOT EXISTS audit_domain_at ON audit (domain, at_ms);
         CREATE INDEX IF NOT EXISTS audit_server_at ON audit (server, at_ms);
         CREATE INDEX IF NOT EXISTS audit_node_at ON audit (node, at_ms);
-        CREATE INDEX IF NOT EXISTS audit_pool_at ON audit (pool, at_ms);
-        CREATE INDEX IF NOT EXISTS audit_principal_at ON audit (principal, at_ms);
-        CREATE INDEX IF NOT EXISTS audit_type_at ON audit (type, at_ms);
-        CREATE INDEX IF NOT EXISTS audit_job ON audit (job_id);
+        DROP INDEX IF EXISTS audit_pool_at;
+        DROP INDEX IF EXISTS audit_principal_at;
+        DROP INDEX IF EXISTS audit_type_at;
+        DROP INDEX IF EXISTS audit_job;
         CREATE TABLE IF NOT EXISTS audit_offset (
           projection TEXT NOT NULL PRIMARY KEY,
           ordering BIGINT NOT NULL);
