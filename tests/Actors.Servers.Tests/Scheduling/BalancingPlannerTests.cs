@@ -144,7 +144,7 @@ public sealed class BalancingPlannerTests
         Assert.Empty(plan.Moves);
         var note = Assert.Single(plan.Notes);
         Assert.Contains("burn1: no server fits:", note);
-        Assert.Contains("server node2 has 236 MiB free, burn1 needs 256 MiB", note);
+        Assert.Contains("server node2 cannot take burn1: 236 MiB free, needs 256 MiB", note);
         Assert.Contains("node3 would be at CPU 78% (limit 70%)", note);
     }
 
