@@ -46,7 +46,7 @@ public static class Scheduler
             if (server is null) return new(null, $"server {wanted} does not exist", [new(wanted, "does not exist")]);
             return Unfit(server) is { } why
                 ? new(null, $"server {wanted} cannot take {request.Domain}: {why}", [new(wanted, why)])
-                : new(server, $"{wanted}: chosen by the operator, {Size(FreeMemory(server))} free", []);
+                : new(server, $"{wanted}: {(request.Kind == PlacementKind.Balance ? "chosen by the balancer" : "chosen by the operator")}, {Size(FreeMemory(server))} free", []);
         }
 
         var pool = snapshot.Servers.Where(s => s.Pool == request.Pool).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();

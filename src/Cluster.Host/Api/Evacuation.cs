@@ -97,16 +97,10 @@ public sealed class Evacuation(ActorSystem system, NodeDirectory dir)
     /// <summary>One live migration as its own job; null when the domain runs on the target now, else why not.</summary>
     private async Task<string?> MigrateAsync(DomainIndexEntry domain, ServerCapacity target, SchedulerDecision decision, string principal)
     {
-        var jobId = JobRecord.NewId();
-        dir.Jobs.Tell(new JobMessages.Open(new JobRecord(jobId, "migrate", domain.Name, principal, JobRecord.Running, null, DateTimeOffset.UtcNow, null)));
-        var reply = await dir.Domains.Ask<DomainReplies.IDomainReply>(
-            new DomainCommands.Migrate(domain.Name, target.Name, target.Address, new RequestContext(jobId, principal, dir.Jobs), decision),
-            NodeDirectory.AskTimeout);
-        if (reply is DomainReplies.Rejected r)
-        {
-            dir.Jobs.Tell(new JobMessages.Discard(jobId));
-            return r.Message;
-        }
+        var submitted = await DomainJobs.SubmitAsync(dir, "migrate", domain.Name, principal,
+            ctx => new DomainCommands.Migrate(domain.Name, target.Name, target.Address, ctx, decision));
+        if (submitted.Job is not { } started) return submitted.Error;
+        var jobId = started.Id;
         var until = DateTime.UtcNow + MigrationDeadline;
         while (DateTime.UtcNow < until)
         {

@@ -53,7 +53,12 @@ public sealed class LoadBalancingTests(ITestOutputHelper output)
             Assert.True(create.ExitCode == 0, create.ToString());
             var start = await Vmc.RunAsync(c.Node1.Api, "domain", "start", name, "--server", "node1", "--wait");
             Assert.True(start.ExitCode == 0, start.ToString());
-            if (!burn) return;
+            // A booting guest is busy too (TCG): an idle domain counts as idle once it has booted.
+            if (!burn)
+            {
+                await Poll.UntilAsync(() => Read(Serial(c.Node1, name)).Contains("tiny-guest: booted"), Boot, $"{name} boots");
+                return;
+            }
             await Poll.UntilAsync(() => Read(Serial(c.Node1, name)).Contains("tiny-guest: burning CPU"), Boot, $"{name} boots and burns");
             burners.Add(name);
             pids[name] = Assert.Single(c.QemuOf(name)).Pid;
