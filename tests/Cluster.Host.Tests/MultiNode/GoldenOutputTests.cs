@@ -23,13 +23,20 @@ public sealed class GoldenOutputTests
         Assert.True(started.ExitCode == 0, started.ToString());
         await Poll.UntilAsync(() => Vmc.RunAsync(node3, "audit", "--domain", "web1"), r => r.Out.Contains("domain.started"), Converge,
             "the audit has web1's start");
+        await Poll.UntilAsync(() => Vmc.RunAsync(node3, "server", "show", "node2", "--json"),
+            r => r.ExitCode == 0 && r.Json.GetProperty("topDomains").GetArrayLength() == 1, Converge, "node2's load sample, with web1, reached node3");
 
+        // Every command is run and compared; one assertion shows all that differ.
+        var expected = new List<string>();
+        var actual = new List<string>();
         foreach (var (args, golden) in Golden)
         {
             var r = await Vmc.RunAsync(node3, args.Split(' '));
             Assert.True(r.ExitCode == 0, $"vmc {args}: {r}");
-            Assert.Equal($"$ vmc {args}\n{golden}", $"$ vmc {args}\n{Normalize(r.Out, cluster)}");
+            expected.Add($"$ vmc {args}\n{golden}");
+            actual.Add($"$ vmc {args}\n{Normalize(r.Out, cluster)}");
         }
+        Assert.Equal(string.Join("", expected), string.Join("", actual));
     }
 
     private static string Normalize(string text, ThreeNodeCluster cluster)
@@ -39,9 +46,11 @@ public sealed class GoldenOutputTests
         text = Regex.Replace(text, @"\bj-[0-9a-f]{10}\b", "<job>");
         text = Regex.Replace(text, @"\b\d+\.\d+\.\d+\b", "<version>");
         text = Regex.Replace(text, @"\b\d+ MiB\b", "<MiB>");
+        text = Regex.Replace(text, @"\b\d+(\.\d+)? GiB\b", "<GiB>");
         text = Regex.Replace(text, @"(?m)^(CPUs|Pid|Memory):( +)\d+", "$1:$2<n>");
         text = Regex.Replace(text, @"(?m)^(node\d +default +)\d+", "$1<n>"); // server list: the host's CPUs
         text = Regex.Replace(text, @"\b\d{8}\b", "<pid>"); // the simulated VMM's pids
+        text = Regex.Replace(text, @"\b\d+(\.\d+)?%", "<pct>"); // load samples
         text = Regex.Replace(text, @" {2,}", "  ");
         return text.Replace("\r", "");
     }
@@ -65,6 +74,7 @@ public sealed class GoldenOutputTests
             """),
         ("cluster-sharding regions", """
             domain
+            pool
             server
 
             """),
@@ -83,16 +93,17 @@ public sealed class GoldenOutputTests
 
             """),
         ("server list", """
-            NAME  POOL  CPUS  MEMORY  HYPERVISOR  QEMU  DOMAINS  ADDRESS
-            node1  default  <n>  <MiB>  tcg  <version>  0  <node1>
-            node2  default  <n>  <MiB>  tcg  <version>  1  <node2>
-            node3  default  <n>  <MiB>  tcg  <version>  0  <node3>
+            NAME  POOL  CPUS  MEMORY  CPU%  MEM%  HYPERVISOR  QEMU  DOMAINS  MAINTENANCE  ADDRESS
+            node1  default  <n>  <MiB>  <pct>  <pct>  tcg  <version>  0  off  <node1>
+            node2  default  <n>  <MiB>  <pct>  <pct>  tcg  <version>  1  off  <node2>
+            node3  default  <n>  <MiB>  <pct>  <pct>  tcg  <version>  0  off  <node3>
 
             """),
         ("server show node2", """
             Name:  node2
             Address:  <node2>
             Pool:  default
+            Maintenance: off
             CPUs:  <n>
             Memory:  <MiB>
             Hypervisor:  tcg
@@ -101,6 +112,10 @@ public sealed class GoldenOutputTests
             Domains:  1
             Used vCPUs:  1
             Used memory: <MiB>
+            CPU load:  <pct>
+            Memory load: <pct>
+            Sampled at:  <time>
+            Top domains: web1 <pct>
             Registered:  <time>
 
             """),
@@ -128,15 +143,16 @@ public sealed class GoldenOutputTests
 
             """),
         ("domain history web1", """
-            web1: 3 events from <time> to <time>
+            web1: 4 events from <time> to <time>
 
             AT  SERVER  BY  WHAT  JOB
             <time>  node3  admin  created: 1 vCPU, <MiB>, 0 disk(s), pool default  <job>
             <time>  node2  admin  start requested  <job>
+            <time>  node2  admin  start: node2: chosen by the operator, <GiB> free  <job>
             <time>  node2  admin  started on node2 (pid <pid>)  <job>
 
             Ran on: node2 (from <time>)
-            Who:  admin (3)
+            Who:  admin (4)
 
             """),
         ("job list", """
@@ -149,6 +165,7 @@ public sealed class GoldenOutputTests
             AT  TYPE  DOMAIN  SERVER  PRINCIPAL  JOB  SUMMARY
             <time>  domain.created  web1  node3  admin  <job>  created: 1 vCPU, <MiB>, 0 disk(s), pool default
             <time>  domain.start-requested  web1  node2  admin  <job>  start requested
+            <time>  domain.placed  web1  node2  admin  <job>  start: node2: chosen by the operator, <GiB> free
             <time>  domain.started  web1  node2  admin  <job>  started on node2 (pid <pid>)
 
             """),
