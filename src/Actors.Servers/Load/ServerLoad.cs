@@ -8,7 +8,4 @@ public sealed record ServerLoad(
     double CpuPercent,
     double MemoryPercent,
     IReadOnlyDictionary<string, double> DomainCpuPercent,
-    DateTimeOffset SampledAt)
-{
-    public static readonly ServerLoad Unknown = new(0, 0, new Dictionary<string, double>(), DateTimeOffset.MinValue);
-}
+    DateTimeOffset SampledAt);
