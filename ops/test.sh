@@ -3,7 +3,11 @@
 # start real nodes and real QEMU processes; two cores are better used by one project at a time), then the short
 # form of the fault-injection suite.
 # Ends with one line: `N passed, N failed[, N skipped]`; exits non-zero if a test failed or none ran.
+# --ci: the short form CI runs: without the load-balancing test (Category=Load), whose guests' CPU share swings with
+# whatever else the machine runs; run it with the full form or by its filter (README, "Pools and scheduling").
 set -uo pipefail
+short=false
+[ "${1:-}" = "--ci" ] && short=true
 cd "$(dirname "$0")/.."
 ops/prereqs.sh || exit 1
 dotnet build Actors.sln -c Release --nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
@@ -12,7 +16,13 @@ passed=0 failed=0 skipped=0 broken=0
 log=$(mktemp)
 for project in tests/*/*.csproj; do
   echo "== $(basename "$project" .csproj)"
-  dotnet test "$project" -c Release --no-build --nologo 2>&1 | tee "$log" | grep -E '^\s*(Failed|Skipped) |Passed!|Failed!|error' || true
+  filter=()
+  if $short && [ "$(basename "$project" .csproj)" = Cluster.Host.Tests ]; then
+    filter=(--filter "Category!=Load")
+    echo "(short form: without the load-balancing test, Category=Load)"
+  fi
+  dotnet test "$project" -c Release --no-build --nologo "${filter[@]}" 2>&1 | tee "$log" | grep -E '^\s*(Failed|Skipped) |Passed!|Failed!|error' || true
+  grep -A4 'Error Message' "$log" | head -n 60 || true
   summary=$(grep -E '(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" | tail -n 1)
   if [ -z "$summary" ] && grep -q 'No test is available' "$log"; then
     echo "(no tests)"

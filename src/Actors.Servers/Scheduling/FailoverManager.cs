@@ -48,7 +48,8 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
     {
         public IReadOnlyList<ServerCapacity> Servers => Scheduling.Servers;
     }
-    private sealed record Move(string Domain, string From, string To, string ToAddress, bool Ha, string Reason);
+    /// <param name="Ha">May start there.</param> <param name="Runs">Counted as running there (room taken).</param>
+    private sealed record Move(string Domain, string From, string To, string ToAddress, bool Ha, string Reason, bool Runs);
     private sealed record Moved(Move Move);
     private sealed record Decision(DateTime At, Move Move);
     private sealed record Unindexed(IReadOnlyList<string> Names);
@@ -186,25 +187,29 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
         if (server is null || !server.Down) return null;
         if (IsRecent(name)) return _decided[name].Move;
 
-        var ha = domain.Ha && domain.Desired != "stopped" && s.Scheduling.SettingsOf(domain.Pool).Ha;
+        // Whether it may start there (HA, in a pool with HA on) is decided here; whether it was started is the domain's
+        // own journal's to say: the index may not have seen a start acknowledged just before the failure, so a domain
+        // the index believes stopped still may start (it needs no room here, and starts only if its journal says so).
+        var ha = domain.Ha && s.Scheduling.SettingsOf(domain.Pool).Ha;
+        var needsRoom = ha && domain.Desired != "stopped";
         var placed = s.Domains.Values
             .Select(d => _decided.TryGetValue(d.Name, out var m) && d.Server == m.Move.From
-                ? d with { Server = m.Move.To, State = m.Move.Ha ? "starting" : "stopped" }
+                ? d with { Server = m.Move.To, State = m.Move.Runs ? "starting" : "stopped" }
                 : d)
             .ToList();
         var snapshot = s.Scheduling with { Domains = placed };
         var request = new PlacementRequest(PlacementKind.Failover, domain.Name, domain.Pool, domain.Vcpus, domain.MemoryMiB,
-            LastServer: domain.Server, Runs: ha);
+            LastServer: domain.Server, Runs: needsRoom);
         var result = Scheduler.Place(request, snapshot);
         var reason = result.Reason;
-        if (result.Server is null && ha)
+        if (result.Server is null && needsRoom)
         {
             // No server can take it running: it moves all the same, to stay stopped, and says why.
             var stopped = Scheduler.Place(request with { Runs = false }, snapshot);
             reason = $"{stopped.Reason}; cannot run anywhere ({result.Reason})";
-            (result, ha) = (stopped, false);
+            (result, ha, needsRoom) = (stopped, false, false);
         }
-        else if (!ha && domain.Ha && domain.Desired != "stopped") reason = $"{reason}; pool {domain.Pool} has HA off";
+        else if (!ha && domain.Ha) reason = $"{reason}; pool {domain.Pool} has HA off";
         if (result.Server is not { } target)
         {
             if (_reported.Add(name))
@@ -212,6 +217,6 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
             return null;
         }
         _reported.Remove(name);
-        return new Move(name, domain.Server, target.Name, target.Address, ha, reason);
+        return new Move(name, domain.Server, target.Name, target.Address, ha, reason, needsRoom);
     }
 }

@@ -190,4 +190,26 @@ public sealed class FailoverManagerTests() : TestKit("""
         Assert.False(rehome.Starts);
         Assert.Equal("node1: best fit, 4 GiB free; pool default has HA off", rehome.Placed.Reason);
     }
+
+    [Fact]
+    public void An_HA_domain_the_index_still_believes_stopped_may_start_its_journal_decides()
+    {
+        // Found by the fault suite: a start acknowledged just before its server froze had not reached the index yet;
+        // re-homing it "stopped" turned the acknowledged start into a stop. It is told it may start (its journal
+        // says whether it was started); it needs no room, so it leaves the room to a domain known to run.
+        var fake = new FakePorts
+        {
+            Servers = [Server("node1", memoryMiB: 1024), Server("node3", "down")],
+            Domains = new Dictionary<string, DomainIndexEntry>
+            {
+                ["fresh"] = Entry("fresh", "node3", ha: true, desired: "stopped"),
+                ["ha1"] = Entry("ha1", "node3", ha: true),
+            },
+        };
+        Sys.ActorOf(FailoverManager.Props(fake.Ports));
+
+        AwaitCondition(() => fake.Rehomes.Count == 2, TimeSpan.FromSeconds(5));
+        Assert.True(fake.Rehomes["fresh"].Starts);
+        Assert.True(fake.Rehomes["ha1"].Starts);
+    }
 }

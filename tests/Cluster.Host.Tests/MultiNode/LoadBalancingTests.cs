@@ -37,6 +37,7 @@ public sealed class LoadBalancingTests(ITestOutputHelper output)
     private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(30);
 
     [Fact]
+    [Trait("Category", "Load")]
     public async Task A_busy_server_gives_a_burning_domain_to_an_idle_one_by_live_migration_and_then_nothing_moves()
     {
         await using var c = await ThreeNodeCluster.StartAsync("qemu", Balance, ["--load-source", "vmms"]);
