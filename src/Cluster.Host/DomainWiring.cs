@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
-using Akka.Cluster.Sharding.External;
 using Akka.Hosting;
 using Actors.Domains;
 using Actors.Domains.Catalog;
@@ -16,7 +15,7 @@ using Vmm.Native;
 namespace Cluster.Host;
 
 /// <summary>
-/// The domain shard region: one shard per domain, placed by the external allocation strategy, so that
+/// The domain shard region: one shard per domain, placed where ShardLocations says (FailoverAwareAllocation), so that
 /// placement decides which server a domain (and its VMM) lives on by writing its shard's location; the domains
 /// of a failed server are placed by the failover manager (see FailoverAwareAllocation).
 /// </summary>
@@ -37,15 +36,18 @@ public static class DomainWiring
         var settings = ClusterShardingSettings.Create(system).WithRole("server");
         var region = ClusterSharding.Get(system).StartAsync(TypeName, name => DomainActor.Props(name, runtime), settings,
                 new OneShardPerEntity<IDomainMessage>(),
-                new FailoverAwareAllocation(system, TypeName, () => registry.TryGet<FailoverManagerKey>(out var manager) ? manager : null),
+                new FailoverAwareAllocation(system, new ShardLocations(system), () => registry.TryGet<FailoverManagerKey>(out var manager) ? manager : null),
                 DomainCommands.HandOff.Instance)
             .GetAwaiter().GetResult();
         registry.Register<DomainRegion>(region);
     }
 
     /// <summary>Moves a domain's shard to the server at <paramref name="address"/> (where it will then live).</summary>
-    public static Task MoveShardAsync(ActorSystem system, string domain, string address) =>
-        ExternalShardAllocation.Get(system).ClientFor(TypeName).UpdateShardLocation(domain, Address.Parse(address));
+    public static Task MoveShardAsync(ActorSystem system, string domain, string address)
+    {
+        new ShardLocations(system).Place(domain, Address.Parse(address));
+        return Task.CompletedTask;
+    }
 
     /// <summary>Sends a domain a message through the region of the server at <paramref name="address"/> (allocating it there).</summary>
     public static void TellThrough(ActorSystem system, IDomainMessage message, string address) =>

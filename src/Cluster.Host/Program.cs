@@ -89,11 +89,18 @@ catch (Exception ex)
     return 1;
 }
 
+var hocon = NodeConfig.Build(options, db);
 Vmm.Native.IVmmDriver driver;
 Vmm.Native.HostFacts facts;
 try
 {
-    (driver, facts) = await VmmSelection.ChooseAsync(options.Vmm, options.Hostname);
+    (driver, facts) = await VmmSelection.ChooseAsync(options.Vmm, options.Hostname,
+        Akka.Configuration.ConfigurationFactory.ParseString(hocon).GetConfig("vmc.simulated-server"));
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 2;
 }
 catch (Exception ex)
 {
@@ -101,7 +108,6 @@ catch (Exception ex)
     return 1;
 }
 
-var hocon = NodeConfig.Build(options, db);
 NodeFencing? fencing;
 try
 {

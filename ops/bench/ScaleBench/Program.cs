@@ -59,7 +59,8 @@ try
         // Where the time goes: recoveries done against adoptions recorded, every 5 s.
         if (clock.Elapsed - shown < TimeSpan.FromSeconds(5)) continue;
         shown = clock.Elapsed;
-        Console.WriteLine($"  {shown.TotalSeconds:0} s: {Recoveries.Count} recovered, {adopted} adopted");
+        Console.WriteLine($"  {shown.TotalSeconds:0} s: {Recoveries.Count} recovered, {adopted} adopted " +
+                          $"(pool threads {ThreadPool.ThreadCount}, queued work items {ThreadPool.PendingWorkItemCount})");
     }
     var restart = clock.Elapsed.TotalSeconds;
     Console.WriteLine($"restart: {adopted} of {running} running domains adopted again after {restart:0.0} s");

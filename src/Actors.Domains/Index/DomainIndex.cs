@@ -31,7 +31,10 @@ public interface IDomainIndex
 /// </summary>
 public sealed class DomainIndex(ActorSystem system) : IDomainIndex
 {
-    private readonly ReplicatedIndex<DomainIndexEntry> _map = new(system, "domain-index");
+    /// <summary>Buckets of the index: about 400 domains each at 100,000 (see ReplicatedIndex).</summary>
+    public const int Buckets = 256;
+
+    private readonly ReplicatedIndex<DomainIndexEntry> _map = new(system, "domain-index", Buckets);
 
     public void Publish(DomainIndexEntry entry) => _map.Publish(entry.Name, entry);
 

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using NodeBench;
+
+// A real node process with the simulated VMM on SQLite, driven over its HTTP API as vmc drives it: creates many
+// domains, starts some, measures the node's RSS and the request latency under a steady rate, then restarts the node
+// (SIGTERM, start again) and times until every running domain runs again. The simulated VMMs live in the node's
+// process, so they end with it: after the restart each running domain is started again (a host that rebooted).
+var quick = args.Contains("--quick");
+int Option(string name, int fallback) =>
+    args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() is { } v ? int.Parse(v) : fallback;
+var defined = Option("--defined", quick ? 10_000 : 100_000);
+var running = Option("--running", quick ? 1_000 : 10_000);
+var rate = Option("--rate", 1_000);
+var steadySeconds = Option("--seconds", quick ? 10 : 30);
+const int inFlight = 64;
+var hostDll = args.SkipWhile(a => a != "--host-dll").Skip(1).First();
+
+var work = Directory.CreateTempSubdirectory("vmc-node-bench-").FullName;
+var config = Path.Combine(work, "bench.hocon");
+// Room for every running domain (1 vCPU, 16 MiB each; up to 8 vCPUs a CPU): a simulated server this large.
+File.WriteAllText(config, $"vmc.simulated-server {{ cpus = {running / 8 + 16}, memory-mib = {running * 16L + 4096} }}\n");
+await using var node = new NodeProcess(hostDll, Path.Combine(work, "data"), FreePort(), FreePort(), config);
+try
+{
+    Console.WriteLine($"node bench: {defined} defined domains, {running} running, one node process, SQLite, simulated VMM, {Environment.ProcessorCount} cores");
+    var clock = Stopwatch.StartNew();
+    await node.StartAsync();
+    Console.WriteLine($"node ready in {clock.Elapsed.TotalSeconds:0.0} s");
+    var api = new Api(node.Api, File.ReadAllText(Path.Combine(node.DataDir, "admin.token")).Trim());
+    var journal = new Journal(node.DataDir);
+
+    clock.Restart();
+    await api.ForEachAsync(defined, inFlight, i => ("/domains", Api.CreateBody(i)));
+    Console.WriteLine($"created {defined} in {clock.Elapsed.TotalSeconds:0.0} s ({defined / clock.Elapsed.TotalSeconds:0}/s over HTTP)");
+    clock.Restart();
+    await api.ForEachAsync(running, inFlight, i => ($"/domains/{Api.Name(i)}/start", null));
+    await UntilAsync(() => journal.Count("domain.started.v1", 0) >= running, TimeSpan.FromMinutes(5), "every started domain running");
+    Console.WriteLine($"started {running} in {clock.Elapsed.TotalSeconds:0.0} s");
+    var rss = node.Rss();
+    Console.WriteLine($"node RSS {rss / 1048576.0:0} MiB with {defined} defined, {running} running");
+
+    var latency = await SteadyRequests.RunAsync(api, running, rate, TimeSpan.FromSeconds(steadySeconds));
+    Console.WriteLine($"steady {latency.Rate:0} requests/s (pause/resume over HTTP) for {steadySeconds} s: p50 {latency.P50Ms:0.0} ms p99 {latency.P99Ms:0.0} ms");
+
+    await node.StopAsync();
+    var before = journal.LastOrdering();
+    clock.Restart();
+    await node.StartAsync();
+    var ready = clock.Elapsed;
+    Console.WriteLine($"restart: node ready after {ready.TotalSeconds:0.0} s");
+    long back = 0;
+    var shown = TimeSpan.Zero;
+    while (back < running && clock.Elapsed < TimeSpan.FromMinutes(10))
+    {
+        await Task.Delay(200);
+        back = journal.Count("domain.started.v1", before) + journal.Count("domain.adopted.v1", before);
+        if (clock.Elapsed - shown < TimeSpan.FromSeconds(5)) continue;
+        shown = clock.Elapsed;
+        Console.WriteLine($"  {shown.TotalSeconds:0} s: {back} running again, RSS {node.Rss() / 1048576.0:0} MiB");
+    }
+    var restart = clock.Elapsed.TotalSeconds;
+    Console.WriteLine($"restart: {back} of {running} running domains running again after {restart:0.0} s");
+    await node.StopAsync();
+    Console.WriteLine($"node: {defined} defined, {running} running: RSS {rss / 1048576.0:0} MiB, restart {restart:0.0} s (ready {ready.TotalSeconds:0.0} s), " +
+                      $"p50 {latency.P50Ms:0.0} ms p99 {latency.P99Ms:0.0} ms at {latency.Rate:0} requests/s");
+    return back >= running ? 0 : 1;
+}
+catch (Exception ex)
+{
+    Console.Error.WriteLine($"node bench failed: {ex.Message}\n--- node log (last 40 lines) ---");
+    foreach (var line in node.Log.Split('\n').TakeLast(40)) Console.Error.WriteLine(line);
+    return 1;
+}
+finally
+{
+    await node.DisposeAsync();
+    try { Directory.Delete(work, recursive: true); }
+    catch (IOException) { }
+}
+
+static int FreePort()
+{
+    using var l = new TcpListener(IPAddress.Loopback, 0);
+    l.Start();
+    return ((IPEndPoint)l.LocalEndpoint).Port;
+}
+
+static async Task UntilAsync(Func<bool> done, TimeSpan deadline, string what)
+{
+    var clock = Stopwatch.StartNew();
+    while (!done())
+    {
+        if (clock.Elapsed > deadline) throw new TimeoutException($"not within {deadline.TotalSeconds:0} s: {what}");
+        await Task.Delay(100);
+    }
+}

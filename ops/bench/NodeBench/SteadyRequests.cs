@@ -1,0 +1,30 @@
+using System.Diagnostics;
+
+namespace NodeBench;
+
+/// <summary>Pause and resume requests at a steady rate over the running domains, each timed until the node answered.</summary>
+public static class SteadyRequests
+{
+    public sealed record Result(double Rate, double P50Ms, double P99Ms);
+
+    public static async Task<Result> RunAsync(Api api, int running, int rate, TimeSpan duration)
+    {
+        var total = (int)(rate * duration.TotalSeconds);
+        var latencies = new double[total];
+        var tasks = new List<Task>(total);
+        var clock = Stopwatch.StartNew();
+        for (var k = 0; k < total; k++)
+        {
+            // Request k goes out at k/rate seconds, whether or not earlier ones were answered (an open loop).
+            var due = TimeSpan.FromSeconds((double)k / rate);
+            if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
+            var verb = k / running % 2 == 0 ? "pause" : "resume";
+            var slot = k;
+            tasks.Add(Task.Run(async () => latencies[slot] = (await api.PostAsync($"/domains/{Api.Name(slot % running)}/{verb}", null)).TotalMilliseconds));
+        }
+        await Task.WhenAll(tasks);
+        var elapsed = clock.Elapsed.TotalSeconds;
+        Array.Sort(latencies);
+        return new Result(total / elapsed, latencies[total / 2], latencies[(int)(total * 0.99)]);
+    }
+}
