@@ -13,7 +13,7 @@ public static class LoadWiring
     {
         var domains = new DomainIndex(system);
         var loads = new LoadIndex(system);
-        var domainsDir = Path.Combine(layout.DataDir, "domains");
+        var domainsDir = layout.DomainsDir;
         var ports = new LoadSamplerPorts(
             async () => [.. (await domains.ReadAsync()).Values.Where(d => d.Server == options.Name && d.UsesResources).Select(d => d.Name)],
             () => LocalVmms.ByDomain(domainsDir),

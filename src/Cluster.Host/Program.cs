@@ -198,7 +198,7 @@ builder.Services.AddAkka(NodeOptions.SystemName, (akka, _) =>
             DomainWiring.Start(system, registry, options, driver, layout, fencing);
             LoadWiring.Start(system, options, layout);
             system.ActorOf(CatalogWakeup.Props(registry.Get<DomainCatalog>(), registry.Get<DomainRegion>(),
-                name => new DomainCommands.Wake(name)), "domain-wakeup");
+                name => new DomainCommands.Get(name), () => [.. Vmm.Native.LocalVmms.ByDomain(layout.DomainsDir).Keys]), "domain-wakeup");
             // Each pool publishes its settings for the scheduler when it recovers (a pool never changed has the defaults).
             system.ActorOf(CatalogWakeup.Props(registry.Get<PoolCatalog>(), registry.Get<PoolRegion>(),
                 name => new PoolCommands.Get(name)), "pool-wakeup");

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Actors.Domains.Index;
 using Actors.Servers;
@@ -10,10 +11,17 @@ namespace Cluster.Host;
 /// <summary>
 /// The scheduler's view as this node has it now, from the replicated indexes (asks no one): every registered
 /// server with its cluster status and last load sample, every domain, every pool's settings and anti-affinity groups.
+/// A read copies every domain of the index, so the placements asked for while one read runs share it: a thousand
+/// starts at once read the index a few times, not a thousand times (each is as fresh as a read started when it
+/// asked; the index itself is only as fresh as gossip).
 /// </summary>
 public sealed class SchedulingSnapshots(ActorSystem system)
 {
-    public async Task<SchedulingSnapshot> ReadAsync()
+    private static readonly ConditionalWeakTable<ActorSystem, SharedRead> Reads = new();
+
+    public Task<SchedulingSnapshot> ReadAsync() => Reads.GetValue(system, _ => new SharedRead()).Join(ReadNowAsync);
+
+    private async Task<SchedulingSnapshot> ReadNowAsync()
     {
         var status = new Api.ClusterView(system);
         var loads = await new LoadIndex(system).ReadAsync();
@@ -25,5 +33,21 @@ public sealed class SchedulingSnapshots(ActorSystem system)
         var pools = await new PoolIndex(system).ReadAsync();
         return new SchedulingSnapshot(servers, [.. domains.Values], pools.ToDictionary(p => p.Settings.Name, p => p.Settings),
             [.. pools.SelectMany(p => p.Groups)]);
+    }
+
+    /// <summary>The read in progress, which every caller until it ends joins; the next caller after it starts another.</summary>
+    private sealed class SharedRead
+    {
+        private readonly Lock _gate = new();
+        private Task<SchedulingSnapshot>? _running;
+
+        public Task<SchedulingSnapshot> Join(Func<Task<SchedulingSnapshot>> read)
+        {
+            lock (_gate)
+            {
+                if (_running is { IsCompleted: false } running) return running;
+                return _running = read();
+            }
+        }
     }
 }

@@ -99,7 +99,7 @@ public sealed class NodeFencing(DomainLeaseStore store, string owner, FencingSet
     {
         if (Interlocked.Exchange(ref _fenced, 1) == 1) return;
         _keeper?.Tell(PoisonPill.Instance);
-        var killed = LocalVmms.KillAll(Path.Combine(dataDir, "domains"));
+        var killed = LocalVmms.KillAll(new Actors.Domains.DomainLayout(dataDir).DomainsDir);
         _log?.Warning("fencing: {0}; killed {1} local VMM(s) [{2}]", why, killed.Count, string.Join(", ", killed));
         try
         {
