@@ -5,7 +5,8 @@
 #
 # Creates 100,000 domains and starts 10,000 (--quick: 10,000 and 1,000); prints the heap per domain actor and the
 # process RSS; runs pause/resume commands at a steady 1,000/s over the running domains (ack latency p50/p99);
-# then restarts the actor system (the simulated VMMs survive, as QEMU outlives the node) and times until every
+# then restarts the actor system (the simulated VMMs survive, as QEMU outlives the node), wakes the domains as a node
+# start does (CatalogWakeup: in name order, a window at a time) and times until every
 # running domain has been adopted again. Ends with one line:
 #   scale: D defined, R running: K KB heap per domain, RSS M MiB, restart T s, p50 A ms p99 B ms at N cmd/s
 set -euo pipefail

@@ -44,12 +44,13 @@ try
     var latency = await SteadyLoad.RunAsync(domains, running, rate, steady);
     Console.WriteLine($"steady {latency.Rate:0} cmd/s (pause/resume) for {steady.TotalSeconds:0} s: ack p50 {latency.P50Ms:0.0} ms p99 {latency.P99Ms:0.0} ms, {latency.Rejected} rejected");
 
-    // A full restart: the actor system goes, the VMMs stay (in the simulated driver, as QEMU outlives the node).
+    // A full restart: the actor system goes, the VMMs stay (in the simulated driver, as QEMU outlives the node); the
+    // domains are woken as the node wakes them.
     await system.Terminate();
     var before = await Journal.LastOrderingAsync(database, db);
     clock.Restart();
     system = ActorSystem.Create("scale", JournalConfigs.Project(db, dataDir, configFile));
-    new Domains(system, runtime with { Catalog = system.ActorOf(Recoveries.Props(), "recoveries") }, defined).Spawn();
+    NodeStart.WakeAll(system, runtime with { Catalog = system.ActorOf(Recoveries.Props(), "recoveries") }, defined);
     var adopted = 0L;
     var shown = TimeSpan.Zero;
     while (adopted < running && clock.Elapsed < TimeSpan.FromMinutes(5))
