@@ -15,14 +15,12 @@ using Vmm.Native;
 namespace Cluster.Host;
 
 /// <summary>
-/// The domain shard region: one shard per domain, placed where ShardLocations says (FailoverAwareAllocation), so that
+/// The domain shard regions (DomainPartitions): one shard per domain, placed where ShardLocations says (FailoverAwareAllocation), so that
 /// placement decides which server a domain (and its VMM) lives on by writing its shard's location; the domains
 /// of a failed server are placed by the failover manager (see FailoverAwareAllocation).
 /// </summary>
 public static class DomainWiring
 {
-    public const string TypeName = "domain";
-
     public static void Start(ActorSystem system, IActorRegistry registry, NodeOptions options, IVmmDriver driver, DomainLayout layout,
         IDomainLeases? leases)
     {
@@ -34,11 +32,15 @@ public static class DomainWiring
             MoveShard: (domain, address) => MoveShardAsync(system, domain, address));
         system.ActorOf(MigrationReceiver.Props(driver, layout, leases ?? UnsharedLeases.Instance, options.Hostname), MigrationReceiver.Name);
         var settings = ClusterShardingSettings.Create(system).WithRole("server");
-        var region = ClusterSharding.Get(system).StartAsync(TypeName, name => DomainActor.Props(name, runtime), settings,
+        var sharding = ClusterSharding.Get(system);
+        var locations = new ShardLocations(system);
+        var regions = DomainPartitions.TypeNames.ToDictionary(type => type, type => sharding.StartAsync(type,
+                name => DomainActor.Props(name, runtime), settings,
                 new OneShardPerEntity<IDomainMessage>(),
-                new FailoverAwareAllocation(system, new ShardLocations(system), () => registry.TryGet<FailoverManagerKey>(out var manager) ? manager : null),
+                new FailoverAwareAllocation(system, locations, () => registry.TryGet<FailoverManagerKey>(out var manager) ? manager : null),
                 DomainCommands.HandOff.Instance)
-            .GetAwaiter().GetResult();
+            .GetAwaiter().GetResult());
+        var region = system.ActorOf(DomainRouter.Props(regions), "domains");
         registry.Register<DomainRegion>(region);
     }
 
@@ -51,7 +53,7 @@ public static class DomainWiring
 
     /// <summary>Sends a domain a message through the region of the server at <paramref name="address"/> (allocating it there).</summary>
     public static void TellThrough(ActorSystem system, IDomainMessage message, string address) =>
-        system.ActorSelection($"{address}/system/sharding/{TypeName}").Tell(message);
+        system.ActorSelection($"{address}/system/sharding/{DomainPartitions.TypeNameFor(message.Name)}").Tell(message);
 
     public static SchedulerPorts SchedulerPorts(ActorSystem system, IReadOnlyActorRegistry registry)
     {

@@ -59,13 +59,5 @@ public sealed class ReplicatedIndex<TEntry>
         return response.IsSuccessful && response.Get(key).TryGetValue(name, out var entry) ? entry : default;
     }
 
-    private LWWDictionaryKey<string, TEntry> KeyOf(string name) => _keys.Length == 1 ? _keys[0] : _keys[StableHash(name) % (uint)_keys.Length];
-
-    /// <summary>FNV-1a over the name's characters: the same bucket on every node and in every process (string.GetHashCode is not).</summary>
-    private static uint StableHash(string name)
-    {
-        var hash = 2166136261u;
-        foreach (var c in name) hash = (hash ^ c) * 16777619u;
-        return hash;
-    }
+    private LWWDictionaryKey<string, TEntry> KeyOf(string name) => _keys.Length == 1 ? _keys[0] : _keys[StableHash.Of(name) % (uint)_keys.Length];
 }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
+using Actors.Domains;
 using Cluster.Host.Auth;
 
 namespace Cluster.Host.Api;
@@ -22,27 +23,31 @@ public static class ShardRoutes
 
     public static void Map(WebApplication app)
     {
-        app.MapGet("/cluster/shards", (ActorSystem system) =>
-            ApiResults.Ok(new { types = ClusterSharding.Get(system).ShardTypeNames.Order(StringComparer.Ordinal).ToList() }))
-            .Allow(Role.Viewer);
+        app.MapGet("/cluster/shards", (ActorSystem system) => ApiResults.Ok(new { types = OperatorTypes(system) })).Allow(Role.Viewer);
         app.MapGet("/cluster/shards/{type}", async (string type, ActorSystem system) =>
         {
-            var sharding = ClusterSharding.Get(system);
-            if (!sharding.ShardTypeNames.Contains(type))
+            var known = OperatorTypes(system);
+            if (!known.Contains(type))
                 return ApiResults.Error(404,
-                    $"no shard region of type '{Actors.Domains.DomainSpecValidation.Printable(type)}'; known: {string.Join(", ", sharding.ShardTypeNames.Order(StringComparer.Ordinal))}",
-                    "type");
-            var stats = await sharding.ShardRegion(type)
-                .Ask<ClusterShardingStats>(new GetClusterShardingStats(StatsTimeout), StatsTimeout + TimeSpan.FromSeconds(2));
-            var regions = stats.Regions
-                .OrderBy(r => r.Key.ToString(), StringComparer.Ordinal)
-                .Select(r => new RegionInfo(r.Key.ToString(),
-                    [.. r.Value.Stats.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => new ShardInfo(s.Key, s.Value))],
-                    [.. r.Value.Failed.Order(StringComparer.Ordinal)]))
+                    $"no shard region of type '{Actors.Domains.DomainSpecValidation.Printable(type)}'; known: {string.Join(", ", known)}", "type");
+            var sharding = ClusterSharding.Get(system);
+            var parts = type == DomainPartitions.TypeName ? DomainPartitions.TypeNames : [type];
+            var stats = await Task.WhenAll(parts.Select(t => sharding.ShardRegion(t)
+                .Ask<ClusterShardingStats>(new GetClusterShardingStats(StatsTimeout), StatsTimeout + TimeSpan.FromSeconds(2))));
+            // The domain partitions' regions of one node are one region to the operator.
+            var regions = stats.SelectMany(s => s.Regions)
+                .GroupBy(r => r.Key.ToString(), StringComparer.Ordinal)
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new RegionInfo(g.Key,
+                    [.. g.SelectMany(r => r.Value.Stats).OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => new ShardInfo(s.Key, s.Value))],
+                    [.. g.SelectMany(r => r.Value.Failed).Order(StringComparer.Ordinal)]))
                 .ToList();
             return ApiResults.Ok(new ShardStats(type, CoordinatorNode(system)?.ToString(), regions));
         }).Allow(Role.Viewer);
     }
+
+    private static List<string> OperatorTypes(ActorSystem system) =>
+        [.. ClusterSharding.Get(system).ShardTypeNames.Select(DomainPartitions.OperatorType).Distinct().Order(StringComparer.Ordinal)];
 
     /// <summary>
     /// The coordinator is a cluster singleton, so it runs on the oldest Up member with the sharding role ("server");
