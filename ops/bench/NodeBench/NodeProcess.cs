@@ -4,11 +4,15 @@ using System.Text;
 namespace NodeBench;
 
 /// <summary>One node host process (Cluster.Host) on loopback, with the simulated VMM; its output kept for errors.</summary>
-public sealed class NodeProcess(string hostDll, string dataDir, int clusterPort, int apiPort, string configFile) : IAsyncDisposable
+/// <param name="seeds">Cluster ports of the seed nodes (none: it seeds itself).</param>
+/// <param name="db">A shared database's connection string (null: SQLite in its data dir).</param>
+public sealed class NodeProcess(string hostDll, string name, string dataDir, int clusterPort, int apiPort, string configFile,
+    IReadOnlyList<int> seeds, string? db) : IAsyncDisposable
 {
     private readonly StringBuilder _log = new();
     private Process? _process;
 
+    public string Name => name;
     public string Api => $"http://127.0.0.1:{apiPort}";
     public string DataDir => dataDir;
     public int Pid => _process?.Id ?? 0;
@@ -17,9 +21,11 @@ public sealed class NodeProcess(string hostDll, string dataDir, int clusterPort,
     public async Task StartAsync()
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { hostDll, "--name", "node1", "--data-dir", dataDir, "--port", clusterPort.ToString(),
+        foreach (var a in new[] { hostDll, "--name", name, "--data-dir", dataDir, "--port", clusterPort.ToString(),
                      "--api", $"127.0.0.1:{apiPort}", "--vmm", "simulated", "--config", configFile })
             psi.ArgumentList.Add(a);
+        foreach (var seed in seeds) { psi.ArgumentList.Add("--seed"); psi.ArgumentList.Add($"127.0.0.1:{seed}"); }
+        if (db is not null) { psi.ArgumentList.Add("--db"); psi.ArgumentList.Add(db); }
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = Process.Start(psi)!;
         void Line(string? line)
@@ -68,6 +74,18 @@ public sealed class NodeProcess(string hostDll, string dataDir, int clusterPort,
         {
             p.Kill();
             await p.WaitForExitAsync();
+        }
+        // A node killed (not stopped) leaves its fencing watchdog guarding the data dir (with a shared database): it
+        // exits when told so.
+        var fencing = Path.Combine(dataDir, "fencing");
+        if (Directory.Exists(fencing))
+        {
+            await File.WriteAllTextAsync(Path.Combine(fencing, "watchdog.stop"), "");
+            // It must see the file before the data dir is removed.
+            var pidFile = Path.Combine(fencing, "watchdog.pid");
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+            while (File.Exists(pidFile) && Directory.Exists($"/proc/{File.ReadAllText(pidFile).Trim()}") && DateTime.UtcNow < until)
+                await Task.Delay(50);
         }
         _process?.Dispose();
         _process = null;

@@ -15,21 +15,31 @@ var running = Option("--running", quick ? 1_000 : 10_000);
 var rate = Option("--rate", 1_000);
 var steadySeconds = Option("--seconds", quick ? 10 : 30);
 const int inFlight = 64;
+var nodeCount = Option("--nodes", 1);
 var hostDll = args.SkipWhile(a => a != "--host-dll").Skip(1).First();
+// Several nodes share one database (node.sh starts a private PostgreSQL); one node keeps SQLite in its data dir.
+var db = args.SkipWhile(a => a != "--db").Skip(1).FirstOrDefault();
+if (nodeCount > 1 && db is null) throw new ArgumentException("--nodes above 1 needs --db (a shared PostgreSQL)");
 
 var work = Directory.CreateTempSubdirectory("vmc-node-bench-").FullName;
 var config = Path.Combine(work, "bench.hocon");
-// Room for every running domain (1 vCPU, 16 MiB each; up to 8 vCPUs a CPU): a simulated server this large.
-File.WriteAllText(config, $"vmc.simulated-server {{ cpus = {running / 8 + 16}, memory-mib = {running * 16L + 4096} }}\n");
-await using var node = new NodeProcess(hostDll, Path.Combine(work, "data"), FreePort(), FreePort(), config);
+// Room for each node's share of the running domains (1 vCPU, 16 MiB each; up to 8 vCPUs a CPU): best-fit placement
+// fills one server before the next, so each server is sized for its share.
+var share = (running + nodeCount - 1) / nodeCount;
+File.WriteAllText(config, $"vmc.simulated-server {{ cpus = {share / 8 + 16}, memory-mib = {share * 16L + 4096} }}\n");
+var ports = Enumerable.Range(0, nodeCount).Select(_ => (Cluster: FreePort(), Api: FreePort())).ToList();
+var nodes = ports.Select((p, i) => new NodeProcess(hostDll, $"node{i + 1}", Path.Combine(work, $"node{i + 1}"), p.Cluster, p.Api, config,
+    [ports[0].Cluster], db)).ToList();
+var node = nodes[0];
 try
 {
-    Console.WriteLine($"node bench: {defined} defined domains, {running} running, one node process, SQLite, simulated VMM, {Environment.ProcessorCount} cores");
+    Console.WriteLine($"node bench: {defined} defined domains, {running} running, {nodeCount} node process(es), " +
+                      $"{(db is null ? "SQLite" : "PostgreSQL")}, simulated VMM, {Environment.ProcessorCount} cores");
     var clock = Stopwatch.StartNew();
-    await node.StartAsync();
-    Console.WriteLine($"node ready in {clock.Elapsed.TotalSeconds:0.0} s");
+    await StartAllAsync(nodes);
+    Console.WriteLine($"ready in {clock.Elapsed.TotalSeconds:0.0} s");
     var api = new Api(node.Api, File.ReadAllText(Path.Combine(node.DataDir, "admin.token")).Trim());
-    var journal = new Journal(node.DataDir);
+    var journal = new Journal(node.DataDir, db);
 
     clock.Restart();
     await api.ForEachAsync(defined, inFlight, i => ("/domains", Api.CreateBody(i)));
@@ -38,18 +48,18 @@ try
     await api.ForEachAsync(running, inFlight, i => ($"/domains/{Api.Name(i)}/start", null));
     await UntilAsync(() => journal.Count("domain.started.v1", 0) >= running, TimeSpan.FromMinutes(5), "every started domain running");
     Console.WriteLine($"started {running} in {clock.Elapsed.TotalSeconds:0.0} s");
-    var rss = node.Rss();
-    Console.WriteLine($"node RSS {rss / 1048576.0:0} MiB with {defined} defined, {running} running");
+    var rss = nodes.Max(n => n.Rss());
+    Console.WriteLine($"RSS {string.Join(", ", nodes.Select(n => $"{n.Name} {n.Rss() / 1048576.0:0} MiB"))} with {defined} defined, {running} running");
 
     var latency = await SteadyRequests.RunAsync(api, running, rate, TimeSpan.FromSeconds(steadySeconds));
-    Console.WriteLine($"steady {latency.Rate:0} requests/s (pause/resume over HTTP) for {steadySeconds} s: p50 {latency.P50Ms:0.0} ms p99 {latency.P99Ms:0.0} ms");
+    Console.WriteLine($"steady {latency.Rate:0} requests/s (pause/resume over HTTP) for {steadySeconds} s: p50 {latency.P50Ms:0.0} ms p99 {latency.P99Ms:0.0} ms, {latency.Refused} refused");
 
-    await node.StopAsync();
+    await Task.WhenAll(nodes.Select(n => n.StopAsync()));
     var before = journal.LastOrdering();
     clock.Restart();
-    await node.StartAsync();
+    await StartAllAsync(nodes);
     var ready = clock.Elapsed;
-    Console.WriteLine($"restart: node ready after {ready.TotalSeconds:0.0} s");
+    Console.WriteLine($"restart: ready after {ready.TotalSeconds:0.0} s");
     long back = 0;
     var shown = TimeSpan.Zero;
     while (back < running && clock.Elapsed < TimeSpan.FromMinutes(10))
@@ -58,26 +68,37 @@ try
         back = journal.Count("domain.started.v1", before) + journal.Count("domain.adopted.v1", before);
         if (clock.Elapsed - shown < TimeSpan.FromSeconds(5)) continue;
         shown = clock.Elapsed;
-        Console.WriteLine($"  {shown.TotalSeconds:0} s: {back} running again, RSS {node.Rss() / 1048576.0:0} MiB");
+        Console.WriteLine($"  {shown.TotalSeconds:0} s: {back} running again, RSS {string.Join(", ", nodes.Select(n => $"{n.Rss() / 1048576.0:0}"))} MiB");
     }
     var restart = clock.Elapsed.TotalSeconds;
     Console.WriteLine($"restart: {back} of {running} running domains running again after {restart:0.0} s");
-    await node.StopAsync();
-    Console.WriteLine($"node: {defined} defined, {running} running: RSS {rss / 1048576.0:0} MiB, restart {restart:0.0} s (ready {ready.TotalSeconds:0.0} s), " +
+    await Task.WhenAll(nodes.Select(n => n.StopAsync()));
+    Console.WriteLine($"node: {defined} defined, {running} running{(nodeCount > 1 ? $" on {nodeCount} nodes" : "")}: RSS {rss / 1048576.0:0} MiB, restart {restart:0.0} s (ready {ready.TotalSeconds:0.0} s), " +
                       $"p50 {latency.P50Ms:0.0} ms p99 {latency.P99Ms:0.0} ms at {latency.Rate:0} requests/s");
     return back >= running ? 0 : 1;
 }
 catch (Exception ex)
 {
-    Console.Error.WriteLine($"node bench failed: {ex.Message}\n--- node log (last 40 lines) ---");
-    foreach (var line in node.Log.Split('\n').TakeLast(40)) Console.Error.WriteLine(line);
+    Console.Error.WriteLine($"node bench failed: {ex.Message}");
+    foreach (var n in nodes)
+    {
+        Console.Error.WriteLine($"--- {n.Name} log (last 40 lines) ---");
+        foreach (var line in n.Log.Split('\n').TakeLast(40)) Console.Error.WriteLine(line);
+    }
     return 1;
 }
 finally
 {
-    await node.DisposeAsync();
+    foreach (var n in nodes) await n.DisposeAsync();
     try { Directory.Delete(work, recursive: true); }
     catch (IOException) { }
+}
+
+// The first node (the seed) first, then the others together.
+static async Task StartAllAsync(IReadOnlyList<NodeProcess> nodes)
+{
+    await nodes[0].StartAsync();
+    await Task.WhenAll(nodes.Skip(1).Select(n => n.StartAsync()));
 }
 
 static int FreePort()
