@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Cluster.Host.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Cluster.Host.Tests;
 
 /// <summary>GET /audit/stream (what `vmc audit --follow` reads) on a real node.</summary>
-public sealed class AuditStreamTests
+public sealed class AuditStreamTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
@@ -32,7 +34,12 @@ public sealed class AuditStreamTests
         while ((line = await stream.ReadLineAsync(give.Token)) is not null && !line.StartsWith("data:", StringComparison.Ordinal)) { }
         var latency = acknowledged.Elapsed;
 
-        Assert.Contains("\"domain.created\"", line);
+        output.WriteLine($"new event on /audit/stream {latency.TotalMilliseconds:0} ms after its 201");
+
+        Assert.NotNull(line);
+        using var data = JsonDocument.Parse(line["data:".Length..]);
+        Assert.Equal("domain.created", data.RootElement.GetProperty("type").GetString());
+        Assert.Equal("live", data.RootElement.GetProperty("event").GetProperty("name").GetString()); // the event itself, as JSON
         Assert.True(latency < TimeSpan.FromMilliseconds(500), $"the event came {latency.TotalMilliseconds:0} ms after its 201");
     }
 

@@ -15,6 +15,7 @@ public sealed class JournalLoader(ActorSystem system, int events, int domains)
 {
     public static readonly TimeSpan Span = TimeSpan.FromDays(7);
     private const int EventsPerWrite = 2000;
+    private const int WritesInFlight = 4;
     private static readonly string[] Principals = ["alice", "bob", "carol", "system"];
 
     public DateTimeOffset Start { get; } = DateTimeOffset.UtcNow - Span;
@@ -26,6 +27,8 @@ public sealed class JournalLoader(ActorSystem system, int events, int domains)
         var journal = Persistence.Instance.Apply(system).JournalFor(null);
         var perDomain = events / domains;
         var tick = Span / events;
+        // A few writes in flight, so that the journal's write-parallelism (2 transactions on PostgreSQL) is used.
+        var inFlight = new Queue<Task>();
         for (var first = 0; first < domains; first += EventsPerWrite / perDomain)
         {
             var writes = new List<IPersistentEnvelope>();
@@ -37,12 +40,20 @@ public sealed class JournalLoader(ActorSystem system, int events, int domains)
                     .ToList();
                 writes.Add(new AtomicWrite(batch.ToImmutableList()));
             }
-            var done = new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var replyTo = system.ActorOf(Props.Create(() => new WriteReplies(done)));
-            journal.Tell(new WriteMessages(writes, replyTo, 1));
-            if (await done.Task is WriteMessagesFailed failed) throw new InvalidOperationException($"journal write failed: {failed.Cause}");
-            system.Stop(replyTo);
+            if (inFlight.Count == WritesInFlight) await inFlight.Dequeue();
+            inFlight.Enqueue(WriteAsync(journal, writes));
         }
+        await Task.WhenAll(inFlight);
+    }
+
+    private async Task WriteAsync(IActorRef journal, List<IPersistentEnvelope> writes)
+    {
+        var done = new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var replyTo = system.ActorOf(Props.Create(() => new WriteReplies(done)));
+        journal.Tell(new WriteMessages(writes, replyTo, 1));
+        var answer = await done.Task;
+        system.Stop(replyTo);
+        if (answer is WriteMessagesFailed failed) throw new InvalidOperationException($"journal write failed: {failed.Cause}");
     }
 
     private static IDomainEvent Event(string name, int seq, DateTimeOffset at)

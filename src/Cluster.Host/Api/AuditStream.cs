@@ -26,7 +26,7 @@ public static class AuditStream
                 var rows = await reader.ListAsync(query with { After = after, Before = null, Limit = AuditQuery.MaxLimit }, ct);
                 foreach (var row in rows)
                 {
-                    var data = JsonSerializer.Serialize(AuditEventView.Of(row), ApiResults.Json);
+                    var data = JsonSerializer.Serialize(row, ApiResults.Json);
                     await ServerSentEvents.WriteAsync(http.Response, "audit", data, row.Ordering.ToString(CultureInfo.InvariantCulture), ct);
                     after = row.Ordering;
                 }
