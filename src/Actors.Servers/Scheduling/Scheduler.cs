@@ -14,11 +14,15 @@ public static class Scheduler
 
     public static PlacementResult Place(PlacementRequest request, SchedulingSnapshot snapshot)
     {
-        var used = snapshot.Domains
-            .Where(d => d.UsesResources && d.Name != request.Domain)
-            .GroupBy(d => d.Server)
-            .ToDictionary(g => g.Key, g => (Vcpus: g.Sum(d => d.Vcpus), MemoryMiB: g.Sum(d => (long)d.MemoryMiB)));
-        long FreeMemory(ServerCapacity s) => s.MemoryMiB - used.GetValueOrDefault(s.Name).MemoryMiB;
+        var use = snapshot.Use;
+        // What the other domains use there: the domain's own share does not count against it.
+        var own = use.Domains.GetValueOrDefault(request.Domain) is { UsesResources: true } self ? self : null;
+        (int Vcpus, long MemoryMiB) Used(string server)
+        {
+            var u = use.ByServer.GetValueOrDefault(server);
+            return own?.Server == server ? (u.Vcpus - own.Vcpus, u.MemoryMiB - own.MemoryMiB) : u;
+        }
+        long FreeMemory(ServerCapacity s) => s.MemoryMiB - Used(s.Name).MemoryMiB;
         var group = request.Runs ? snapshot.GroupOf(request.Domain) : null;
 
         string? Unfit(ServerCapacity s)
@@ -31,7 +35,7 @@ public static class Scheduler
             if (!request.Runs) return null;
             var freeMemory = FreeMemory(s);
             if (freeMemory < request.MemoryMiB) return $"{freeMemory} MiB free, needs {request.MemoryMiB} MiB";
-            var freeVcpus = s.Cpus * VcpuOvercommit - used.GetValueOrDefault(s.Name).Vcpus;
+            var freeVcpus = s.Cpus * VcpuOvercommit - Used(s.Name).Vcpus;
             if (freeVcpus < request.Vcpus) return $"{freeVcpus} vCPUs free, needs {request.Vcpus}";
             if (group is not null
                 && snapshot.Domains.FirstOrDefault(d => d.Server == s.Name && d.UsesResources && d.Name != request.Domain
