@@ -1,6 +1,6 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.Persistence;
+using Cluster.Host.Tests.Support;
 
 namespace Cluster.Host.Tests;
 
@@ -50,16 +50,7 @@ public sealed class JournalReplayTests : IDisposable
         public async ValueTask DisposeAsync() => await System.Terminate();
     }
 
-    private Server StartServer(string name)
-    {
-        var (options, error) = NodeOptions.Parse(["--name", name, "--data-dir", _dir], _ => null);
-        Assert.Null(error);
-        var db = DatabaseSetup.For(options!);
-        db.Prepare();
-        var config = ConfigurationFactory.ParseString("akka.actor.provider = local\nakka.loglevel = WARNING")
-            .WithFallback(ConfigurationFactory.ParseString(NodeConfig.Build(options!, db)));
-        return new Server(ActorSystem.Create("vmc", config));
-    }
+    private Server StartServer(string name) => new(LocalJournal.Start("--name", name, "--data-dir", _dir));
 
     [Fact]
     public async Task Events_written_again_by_a_server_the_domain_had_left_are_all_recovered()

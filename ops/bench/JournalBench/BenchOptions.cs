@@ -16,7 +16,7 @@ public sealed record BenchOptions(
     public const string Usage = """
         usage: JournalBench [--quick] [--db sqlite|postgresql]... [--pg CONNECTION] [--domains N]
                             [--warmup S] [--start-cap S] [--seconds S] [--work-dir DIR] [--config FILE]
-                            [--cases abc] [--progress]
+                            [--cases mabcu] [--progress]
           --quick       short warm-up and measurement (the form ops/bench/journal.sh --quick runs)
           --db          a database to measure (repeatable; default: sqlite, and postgresql when --pg is given)
           --pg          connection string of a PostgreSQL server whose role may create databases
@@ -28,7 +28,8 @@ public sealed record BenchOptions(
           --config      extra HOCON over akka.hocon for case (c), as the node's --config
           --progress    print the acknowledged commands so far every second (to stderr)
           --cases       which of (a) raw, (b) plugin defaults, (c) project config to run (default abc); add m for
-                        the domain actors alone on an in-memory journal (their own ceiling)
+                        the domain actors alone on an in-memory journal (their own ceiling), u for (c) with the
+                        events untagged (no tag rows: what the audit tags cost the write path)
         """;
 
     public static (BenchOptions? Options, string? Error) Parse(string[] args)
@@ -51,7 +52,7 @@ public sealed record BenchOptions(
                 case "--pg": pg = value; break;
                 case "--work-dir": workDir = value; break;
                 case "--config": config = Path.GetFullPath(value); break;
-                case "--cases" when value.Length > 0 && value.All("abcm".Contains): cases = value; break;
+                case "--cases" when value.Length > 0 && value.All("abcmu".Contains): cases = value; break;
                 case "--domains" when int.TryParse(value, out var n) && n > 0: domains = n; break;
                 case "--warmup" when double.TryParse(value, out var w) && w >= 0: warmup = w; break;
                 case "--start-cap" when double.TryParse(value, out var c) && c >= 0: startCap = c; break;

@@ -1,0 +1,93 @@
+using Akka.Actor;
+using Akka.Persistence;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Actors.Domains;
+using Cluster.Host.Tests.Support;
+using static Actors.Domains.DomainEvents;
+
+namespace Cluster.Host.Tests;
+
+/// <summary>
+/// The journal as the node configures it writes the events that wait together in one transaction, each with its
+/// audit tags in the tag table keyed by the ordering the database gave that event. Many domains persist at once,
+/// so the writes are batched; every tag must still find its own event (real SQLite and PostgreSQL).
+/// </summary>
+public sealed class JournalTagTests
+{
+    private const int Domains = 300;
+
+    [Fact]
+    public async Task Sqlite_events_written_together_are_each_found_by_their_own_tags()
+    {
+        var dir = TestPaths.NewTempDir();
+        try
+        {
+            await WriteTogetherThenFindByTagsAsync("--name", "node1", "--data-dir", dir);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
+    public async Task Postgres_events_written_together_are_each_found_by_their_own_tags()
+    {
+        await using var pg = await PostgresServer.StartAsync();
+        await WriteTogetherThenFindByTagsAsync("--name", "node1", "--data-dir", Path.Combine(pg.Root, "node"), "--db", pg.ConnectionString);
+    }
+
+    /// <summary>Persists what it is sent, then says "ok".</summary>
+    private sealed class Writer : ReceivePersistentActor
+    {
+        public override string PersistenceId { get; }
+
+        public Writer(string persistenceId)
+        {
+            PersistenceId = persistenceId;
+            Command<IDomainEvent>(e => Persist(e, _ => Sender.Tell("ok")));
+        }
+    }
+
+    private static async Task WriteTogetherThenFindByTagsAsync(params string[] nodeArgs)
+    {
+        var system = LocalJournal.Start(nodeArgs);
+        try
+        {
+            // All at once: the journal gathers the writes that wait into multi-row transactions.
+            var acks = Enumerable.Range(0, Domains).Select(i =>
+            {
+                var name = $"d{i:D3}";
+                var writer = system.ActorOf(Props.Create(() => new Writer("domain-" + name)), name);
+                var meta = new EventMeta("alice", DateTimeOffset.UtcNow, $"job-{i:D3}", "node1");
+                return writer.Ask<string>(new StartRequested(name, meta), TimeSpan.FromSeconds(60));
+            }).ToList();
+            Assert.All(await Task.WhenAll(acks), ack => Assert.Equal("ok", ack));
+
+            var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>("akka.persistence.query.journal.sql");
+            var materializer = system.Materializer();
+            async Task<IReadOnlyList<EventEnvelope>> ByTag(string tag) =>
+                await journal.CurrentEventsByTag(tag, Offset.NoOffset()).RunAggregate(new List<EventEnvelope>(), (l, e) => { l.Add(e); return l; }, materializer);
+
+            Assert.Equal(Domains, (await ByTag("type:domain.start-requested")).Count);
+            Assert.Equal(Domains, (await ByTag("principal:alice")).Count);
+            for (var i = 0; i < Domains; i++)
+            {
+                var name = $"d{i:D3}";
+                foreach (var tag in new[] { "domain:" + name, $"job:job-{i:D3}" })
+                {
+                    var found = Assert.Single(await ByTag(tag));
+                    Assert.Equal("domain-" + name, found.PersistenceId);
+                    Assert.Equal(name, Assert.IsType<StartRequested>(found.Event).Name);
+                }
+            }
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+}

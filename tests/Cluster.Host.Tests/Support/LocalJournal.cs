@@ -1,0 +1,24 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Cluster.Host.Persistence;
+
+namespace Cluster.Host.Tests.Support;
+
+/// <summary>
+/// The node's persistence without the cluster: akka.hocon with what NodeConfig adds for the database, and the
+/// plugins' database options (<see cref="JournalDataOptions"/>), on a local actor system.
+/// </summary>
+public static class LocalJournal
+{
+    /// <summary>An actor system named "vmc" writing to the node's database for <paramref name="nodeArgs"/> (prepared as the node prepares it).</summary>
+    public static ActorSystem Start(params string[] nodeArgs)
+    {
+        var (options, error) = NodeOptions.Parse(nodeArgs, _ => null);
+        if (options is null) throw new ArgumentException(error, nameof(nodeArgs));
+        var db = DatabaseSetup.For(options);
+        db.Prepare();
+        var config = ConfigurationFactory.ParseString("akka.actor.provider = local\nakka.loglevel = WARNING")
+            .WithFallback(ConfigurationFactory.ParseString(NodeConfig.Build(options, db)));
+        return ActorSystem.Create("vmc", BootstrapSetup.Create().WithConfig(config).And(JournalDataOptions.Setup(db)));
+    }
+}
