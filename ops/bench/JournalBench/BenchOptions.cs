@@ -16,7 +16,7 @@ public sealed record BenchOptions(
     public const string Usage = """
         usage: JournalBench [--quick] [--db sqlite|postgresql]... [--pg CONNECTION] [--domains N]
                             [--warmup S] [--start-cap S] [--seconds S] [--work-dir DIR] [--config FILE]
-                            [--cases mabcu] [--progress]
+                            [--cases mabc] [--progress]
           --quick       short warm-up and measurement (the form ops/bench/journal.sh --quick runs)
           --db          a database to measure (repeatable; default: sqlite, and postgresql when --pg is given)
           --pg          connection string of a PostgreSQL server whose role may create databases

@@ -53,15 +53,6 @@ public static class JournalConfigs
             akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
             """).WithFallback(ProjectConfig(db, dataDir, null))));
 
-    /// <summary>
-    /// The node's configuration with the audit tagger replaced by <see cref="Untagged"/>: the same journal settings,
-    /// no tag rows.
-    /// </summary>
-    public static ActorSystemSetup ProjectUntagged(DatabaseSetup db, string dataDir, string? configFile) =>
-        BootstrapSetup.Create().WithConfig(ConfigurationFactory.ParseString(
-            $"akka.persistence.journal.sql.event-adapters.audit-tags = \"{typeof(Untagged).FullName}, {typeof(Untagged).Assembly.GetName().Name}\"")
-            .WithFallback(ProjectConfig(db, dataDir, configFile))).And(JournalDataOptions.Setup(db));
-
     /// <summary>The journal's batch size in the node's configuration (the raw loop writes batches of this size).</summary>
     public static int ProjectBatchSize(DatabaseSetup db, string dataDir, string? configFile) =>
         ProjectConfig(db, dataDir, configFile).GetInt("akka.persistence.journal.sql.batch-size", 100);

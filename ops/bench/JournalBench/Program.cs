@@ -55,12 +55,6 @@ try
             project = await DomainWorkload.RunAsync(JournalConfigs.Project(db, dir, options.ConfigFile), database, db, dir, options);
             Console.WriteLine($"{kind} (c) project config: {Report.Line(project)}");
         }
-        if (options.Cases.Contains('u'))
-        {
-            var (db, dir) = (await database.CreateAsync("untagged"), Path.Combine(options.WorkDir, "untagged"));
-            var untagged = await DomainWorkload.RunAsync(JournalConfigs.ProjectUntagged(db, dir, options.ConfigFile), database, db, dir, options);
-            Console.WriteLine($"{kind} (u) project config, events untagged: {Report.Line(untagged)}");
-        }
         if (raw is { } a && byDefault is { } b && project is { } c)
         {
             Console.WriteLine($"{kind} ratios (events/s): c/b {c.EventsPerSecond / b.EventsPerSecond:0.0}x, c/a {c.EventsPerSecond / a:P0}");

@@ -79,19 +79,4 @@ public sealed record AuditFacts(
         Placed p => p.To,
         _ => null,
     };
-
-    /// <summary>
-    /// Tags for Akka.Persistence.Query's EventsByTag: <c>domain:web1</c>, <c>server:node1</c>, <c>pool:default</c>,
-    /// <c>principal:alice</c>, <c>node:node1</c>, <c>job:j-1</c>, <c>type:domain.started</c>; only those the event names.
-    /// </summary>
-    public IEnumerable<string> Tags()
-    {
-        yield return "type:" + Type;
-        yield return "principal:" + Principal;
-        if (Domain is not null) yield return "domain:" + Domain;
-        if (Server is not null) yield return "server:" + Server;
-        if (Node is not null) yield return "node:" + Node;
-        if (Pool is not null) yield return "pool:" + Pool;
-        if (JobId is not null) yield return "job:" + JobId;
-    }
 }

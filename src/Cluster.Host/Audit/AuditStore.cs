@@ -39,8 +39,16 @@ public sealed class AuditStore(AuditDatabase db)
         await using var tx = await connection.BeginTransactionAsync(ct);
         if (rows.Count > 0)
         {
-            if (db.Postgres) await InsertPostgresAsync((NpgsqlConnection)connection, (NpgsqlTransaction)tx, rows, ct);
-            else await InsertSqliteAsync(connection, tx, rows, ct);
+            if (db.Postgres)
+            {
+                await InsertPostgresAsync((NpgsqlConnection)connection, (NpgsqlTransaction)tx, rows, ct);
+                await TagPostgresAsync((NpgsqlConnection)connection, (NpgsqlTransaction)tx, rows, ct);
+            }
+            else
+            {
+                await InsertSqliteAsync(connection, tx, rows, ct);
+                await TagSqliteAsync(connection, tx, rows, ct);
+            }
         }
         foreach (var (domain, pool) in newPools)
             await AuditDatabase.ExecuteAsync(connection, tx,
@@ -100,6 +108,46 @@ public sealed class AuditStore(AuditDatabase db)
         command.Parameters.Add(Array("@seq", NpgsqlDbType.Bigint, rows, r => r.SequenceNr));
         command.Parameters.Add(Array("@sum", NpgsqlDbType.Text, rows, r => r.Summary));
         command.Parameters.Add(Array("@pay", NpgsqlDbType.Text, rows, r => r.Payload));
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// SQLite: each row's tags into the journal's tag table (Akka.Persistence.Sql's, which EventsByTag reads), in the
+    /// transaction of the rows and the offset: no gap and no duplicate there either (its key is ordering and tag).
+    /// Written here, not by the journal as each event is persisted: the plugin inserts a tagged event as a
+    /// statement of its own, which cost the acknowledged write path 2.5 to 9 times its throughput.
+    /// </summary>
+    private static async Task TagSqliteAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<AuditRow> rows, CancellationToken ct)
+    {
+        await using var command = AuditDatabase.Command(connection, tx,
+            "INSERT INTO tags (ordering_id, tag, sequence_nr, persistence_id) VALUES (@o, @t, @seq, @pid) ON CONFLICT DO NOTHING");
+        foreach (var name in new[] { "@o", "@t", "@seq", "@pid" }) command.Parameters.Add(AuditDatabase.Parameter(command, name, null));
+        await command.PrepareAsync(ct);
+        foreach (var r in rows)
+            foreach (var tag in r.Tags)
+            {
+                command.Parameters[0].Value = r.Ordering;
+                command.Parameters[1].Value = tag;
+                command.Parameters[2].Value = r.SequenceNr;
+                command.Parameters[3].Value = r.PersistenceId;
+                await command.ExecuteNonQueryAsync(ct);
+            }
+    }
+
+    /// <summary>PostgreSQL: the batch's tags as one statement over arrays (see <see cref="TagSqliteAsync"/>).</summary>
+    private static async Task TagPostgresAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<AuditRow> rows, CancellationToken ct)
+    {
+        var tags = rows.SelectMany(r => r.Tags.Select(tag => (Row: r, Tag: tag))).ToList();
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO tags (ordering_id, tag, sequence_nr, persistence_id)
+            SELECT * FROM unnest(@o, @t, @seq, @pid)
+            ON CONFLICT DO NOTHING
+            """, connection, tx);
+        command.Parameters.Add(new NpgsqlParameter("@o", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = tags.Select(t => t.Row.Ordering).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("@t", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = tags.Select(t => t.Tag).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("@seq", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = tags.Select(t => t.Row.SequenceNr).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("@pid", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = tags.Select(t => t.Row.PersistenceId).ToArray() });
         await command.ExecuteNonQueryAsync(ct);
     }
 
