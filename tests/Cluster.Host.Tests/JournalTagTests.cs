@@ -79,16 +79,12 @@ public sealed class JournalTagTests
             // The projection tags what it has written: all of it, soon.
             await Poll.UntilAsync(async () => (await ByTag("type:domain.start-requested")).Count, n => n == Domains,
                 TimeSpan.FromSeconds(30), "the projection tagged every event");
-            Assert.Equal(Domains, (await ByTag("principal:alice")).Count);
             for (var i = 0; i < Domains; i++)
             {
                 var name = $"d{i:D3}";
-                foreach (var tag in new[] { "domain:" + name, $"job:job-{i:D3}" })
-                {
-                    var found = Assert.Single(await ByTag(tag));
-                    Assert.Equal("domain-" + name, found.PersistenceId);
-                    Assert.Equal(name, Assert.IsType<StartRequested>(found.Event).Name);
-                }
+                var found = Assert.Single(await ByTag("domain:" + name));
+                Assert.Equal("domain-" + name, found.PersistenceId);
+                Assert.Equal(name, Assert.IsType<StartRequested>(found.Event).Name);
             }
         }
         finally
