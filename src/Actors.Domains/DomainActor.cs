@@ -168,6 +168,8 @@ public sealed class DomainActor : PersistentActor, IWithTimers
     /// </summary>
     private static readonly Recovery EventsOnly = new(SnapshotSelectionCriteria.None);
 
+    private static readonly TimeSpan CatalogTimeout = TimeSpan.FromSeconds(5);
+
     public override string PersistenceId { get; }
     public override Recovery Recovery => EventsOnly;
     public ITimerScheduler Timers { get; set; } = null!;
@@ -273,9 +275,15 @@ public sealed class DomainActor : PersistentActor, IWithTimers
             if (--remaining > 0) return;
             PublishIndex();
             AfterRequest(command, e);
-            sender.Tell(e is Deleted
-                ? new DomainReplies.Accepted(DeletedView(command))
-                : new DomainReplies.Accepted(View));
+            var reply = new DomainReplies.Accepted(e is Deleted ? DeletedView(command) : View);
+            if (e is Created && !_runtime.Catalog.IsNobody())
+            {
+                // Acknowledged once the catalog holds the name too (or could not say so in time: the domain exists
+                // all the same, and its next recovery tells the catalog again).
+                _runtime.Catalog.Ask<CatalogMessages.Recorded>(new CatalogMessages.Record(_name), CatalogTimeout)
+                    .ContinueWith(_ => reply, TaskScheduler.Default).PipeTo(sender);
+            }
+            else sender.Tell(reply);
         });
     }
 
@@ -288,7 +296,6 @@ public sealed class DomainActor : PersistentActor, IWithTimers
         switch (e)
         {
             case Created:
-                _runtime.Catalog.Tell(new CatalogMessages.Add(_name));
                 request.ReportTo?.Tell(new JobMessages.Finish(request.JobId, true, null));
                 return;
             case Deleted:

@@ -27,6 +27,12 @@ public sealed class DomainActorTests : SqliteTestKit
     {
         _layout = new DomainLayout(TempDir);
         _catalog = CreateTestProbe();
+        // The catalog answers a created domain's Record (its acknowledgement waits for that).
+        _catalog.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
+        {
+            if (message is CatalogMessages.Record r) sender.Tell(new CatalogMessages.Recorded(r.Name));
+            return AutoPilot.KeepRunning;
+        }));
         _jobs = CreateTestProbe();
     }
 
@@ -103,7 +109,7 @@ public sealed class DomainActorTests : SqliteTestKit
     {
         var view = Accept(domain, new Create(Spec(name, restart), Job(out var jobId)));
         ExpectJob(jobId, true);
-        _catalog.ExpectMsg(new CatalogMessages.Add(name), Wait);
+        _catalog.ExpectMsg(new CatalogMessages.Record(name), Wait);
         return view;
     }
 
@@ -149,6 +155,19 @@ public sealed class DomainActorTests : SqliteTestKit
     // ---------------------------------------------------------------- tests
 
     [Fact]
+    public void A_create_is_acknowledged_only_once_the_catalog_recorded_the_name()
+    {
+        var catalog = CreateTestProbe(); // answers only when told to
+        var domain = Sys.ActorOf(DomainActor.Props("web1", new DomainRuntime(new SimulatedDriver(), "node1", _layout, catalog.Ref)));
+        domain.Tell(new Create(Spec("web1"), Job(out _)), TestActor);
+
+        catalog.ExpectMsg(new CatalogMessages.Record("web1"), Wait);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // created in the journal, not yet acknowledged
+        catalog.Reply(new CatalogMessages.Recorded("web1"));
+        Assert.Equal("web1", Assert.IsType<DomainReplies.Accepted>(ExpectMsg<DomainReplies.IDomainReply>(Wait)).Domain.Name);
+    }
+
+    [Fact]
     public void Create_then_start_replies_and_finishes_the_jobs()
     {
         var driver = new SimulatedDriver();
@@ -160,7 +179,7 @@ public sealed class DomainActorTests : SqliteTestKit
         Assert.Equal(_layout.DiskPath("web1", 0), Assert.Single(created.Disks).Path);
         var finish = ExpectJob(createJob, true);
         Assert.Null(finish.Message);
-        _catalog.ExpectMsg(new CatalogMessages.Add("web1"), Wait);
+        _catalog.ExpectMsg(new CatalogMessages.Record("web1"), Wait);
 
         var starting = Accept(domain, new Start("web1", Job(out var startJob)));
         Assert.Equal("running", starting.DesiredState);

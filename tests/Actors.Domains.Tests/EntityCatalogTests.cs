@@ -68,6 +68,20 @@ public sealed class EntityCatalogTests : SqliteTestKit
     }
 
     [Fact]
+    public void Record_is_answered_once_the_name_is_in_the_journal_also_for_a_name_just_added()
+    {
+        var catalog = Sys.ActorOf(EntityCatalog.Props("domains"));
+        catalog.Tell(new CatalogMessages.Record("web1"));
+        ExpectMsg(new CatalogMessages.Recorded("web1"), TimeSpan.FromSeconds(10));
+        Assert.Equal(1, JournalRows("catalog-domains")); // durable before the answer, not eventually
+
+        catalog.Tell(new CatalogMessages.Add("web2"));
+        catalog.Tell(new CatalogMessages.Record("web2"));
+        ExpectMsg(new CatalogMessages.Recorded("web2"), TimeSpan.FromSeconds(10));
+        Assert.Equal(2, JournalRows("catalog-domains"));
+    }
+
+    [Fact]
     public void Catalogs_of_different_kinds_are_separate()
     {
         var domains = Sys.ActorOf(EntityCatalog.Props("domains"));
