@@ -93,9 +93,15 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
         Receive<Snapshot>(s =>
         {
             _loading = false;
+            var first = _last is null;
             _last = s;
             _idleTicks = 0;
             var live = Live(s);
+            // A manager that takes over after its predecessor's server was removed never sees that removal: it looks
+            // for domains the index does not know once, if a server is already gone (found by the fault suite: a
+            // domain created just before the oldest server froze, with the manager on it, was never woken).
+            if (first && live.Servers.Any(x => x.Down))
+                WakeUnindexedAsync().PipeTo(Self, Self, n => n, ex => new Status.Failure(ex));
             var failed = live.Servers.Where(x => x.Down).Select(x => x.Name).ToHashSet(StringComparer.Ordinal);
             var onFailed = live.Domains.Values.Where(d => failed.Contains(d.Server)).Select(d => d.Name).Order(StringComparer.Ordinal).ToList();
             _waitingOnFailed = onFailed.Count > 0;

@@ -29,10 +29,12 @@ public sealed class FailoverManagerTests() : TestKit("""
         public readonly ConcurrentDictionary<string, string> LiveStatus = new();
         public volatile IReadOnlyList<AntiAffinityGroup> Groups = [];
         public volatile IReadOnlyDictionary<string, PoolSettings> Pools = new Dictionary<string, PoolSettings>();
+        /// <summary>The catalog's names (null: the index's).</summary>
+        public volatile IReadOnlyList<string>? Catalog;
 
         public SchedulerPorts Ports => new(
             () => Task.FromResult(new SchedulingSnapshot(Servers, [.. Domains.Values], Pools, Groups)),
-            () => Task.FromResult<IReadOnlyList<string>>([.. Domains.Keys]),
+            () => Task.FromResult<IReadOnlyList<string>>(Catalog ?? [.. Domains.Keys]),
             address => LiveStatus.TryGetValue(address, out var s) ? s : Servers.First(x => x.Address == address).Status,
             (d, a) => { Moves.Enqueue((d, a)); return Task.CompletedTask; },
             (m, _) =>
@@ -40,6 +42,22 @@ public sealed class FailoverManagerTests() : TestKit("""
                 Wakes.Enqueue(m.Name);
                 if (m is DomainCommands.Rehome r) Rehomes[m.Name] = r;
             });
+    }
+
+    [Fact]
+    public void A_manager_that_takes_over_after_a_removal_wakes_the_domains_the_index_does_not_know()
+    {
+        // It never sees node3's removal (its predecessor did, on node3); "fresh" was created there just before.
+        var fake = new FakePorts
+        {
+            Servers = [Server("node1"), Server("node3", "down")],
+            Domains = new Dictionary<string, DomainIndexEntry> { ["old"] = Entry("old", "node1", ha: true) },
+            Catalog = ["old", "fresh"],
+        };
+        Sys.ActorOf(FailoverManager.Props(fake.Ports));
+
+        AwaitCondition(() => fake.Wakes.Contains("fresh"), TimeSpan.FromSeconds(5));
+        Assert.DoesNotContain("old", fake.Wakes);
     }
 
     [Fact]
