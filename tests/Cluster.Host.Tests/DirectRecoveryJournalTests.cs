@@ -1,0 +1,112 @@
+using Akka.Actor;
+using Akka.Persistence;
+using Cluster.Host.Persistence;
+using Cluster.Host.Tests.Support;
+
+namespace Cluster.Host.Tests;
+
+/// <summary>
+/// A recovery through <see cref="DirectRecoveryJournal"/> (the node's journal) reads what the plugin wrote: every
+/// event in order, none that were deleted, and the highest sequence number even when all events are deleted, so
+/// the next event follows on (real SQLite and PostgreSQL).
+/// </summary>
+public sealed class DirectRecoveryJournalTests
+{
+    private const int Domains = 40;
+
+    [Fact]
+    public async Task Sqlite_recovery_reads_every_event_in_order_and_the_highest_sequence_number()
+    {
+        var dir = TestPaths.NewTempDir();
+        try
+        {
+            await WriteThenRecoverAsync("--name", "node1", "--data-dir", dir);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
+    public async Task Postgres_recovery_reads_every_event_in_order_and_the_highest_sequence_number()
+    {
+        await using var pg = await PostgresServer.StartAsync();
+        await WriteThenRecoverAsync("--name", "node1", "--data-dir", Path.Combine(pg.Root, "node"), "--db", pg.ConnectionString);
+    }
+
+    private sealed record Recovered(string[] Events, long LastSequenceNr);
+
+    private sealed record DeleteTo(long SequenceNr);
+
+    /// <summary>Persists the strings it is sent; "get" answers what it recovered and persisted.</summary>
+    private sealed class Recorder : ReceivePersistentActor
+    {
+        private readonly List<string> _events = [];
+        private IActorRef _deleter = ActorRefs.Nobody;
+        public override string PersistenceId { get; }
+
+        public Recorder(string persistenceId)
+        {
+            PersistenceId = persistenceId;
+            Recover<string>(e => _events.Add(e));
+            Command<string>(m => m == "get", _ => Sender.Tell(new Recovered(_events.ToArray(), LastSequenceNr)));
+            Command<string>(m => Persist(m, e =>
+            {
+                _events.Add(e);
+                Sender.Tell("ok");
+            }));
+            Command<DeleteTo>(d =>
+            {
+                _deleter = Sender;
+                DeleteMessages(d.SequenceNr);
+            });
+            Command<DeleteMessagesSuccess>(_ => _deleter.Tell("deleted"));
+        }
+    }
+
+    /// <summary>A fresh incarnation of <paramref name="persistenceId"/> (recovered first), asked once and stopped.</summary>
+    private static async Task<T> AskAsync<T>(ActorSystem system, string persistenceId, object message)
+    {
+        var recorder = system.ActorOf(Props.Create(() => new Recorder(persistenceId)));
+        try { return await recorder.Ask<T>(message, TimeSpan.FromSeconds(30)); }
+        finally { system.Stop(recorder); }
+    }
+
+    private static async Task WriteThenRecoverAsync(params string[] nodeArgs)
+    {
+        var ids = Enumerable.Range(0, Domains).Select(i => $"domain-r{i:D2}").ToList();
+        var first = LocalJournal.Start(nodeArgs);
+        try
+        {
+            Assert.Contains(nameof(DirectRecoveryJournal), first.Settings.Config.GetString("akka.persistence.journal.sql.class"));
+            // Three events each, the domains writing at once (so batched together), one after another per domain.
+            await Task.WhenAll(ids.Select(async id =>
+            {
+                foreach (var n in new[] { "created", "started", "paused" })
+                    Assert.Equal("ok", await AskAsync<string>(first, id, $"{id} {n}"));
+            }));
+            Assert.Equal("deleted", await AskAsync<string>(first, ids[0], new DeleteTo(3)));
+            Assert.Equal("deleted", await AskAsync<string>(first, ids[1], new DeleteTo(2)));
+        }
+        finally { await first.Terminate(); }
+
+        var second = LocalJournal.Start(nodeArgs);
+        try
+        {
+            var recovered = await Task.WhenAll(ids.Select(id => AskAsync<Recovered>(second, id, "get")));
+            Assert.Empty(recovered[0].Events);
+            Assert.Equal([$"{ids[1]} paused"], recovered[1].Events);
+            foreach (var (id, r) in ids.Zip(recovered).Skip(2))
+                Assert.Equal([$"{id} created", $"{id} started", $"{id} paused"], r.Events);
+            Assert.All(recovered, r => Assert.Equal(3, r.LastSequenceNr));
+            // All of its events deleted, a domain's next event still follows the last one.
+            Assert.Equal("ok", await AskAsync<string>(second, ids[0], $"{ids[0]} resumed"));
+            var resumed = await AskAsync<Recovered>(second, ids[0], "get");
+            Assert.Equal([$"{ids[0]} resumed"], resumed.Events);
+            Assert.Equal(4, resumed.LastSequenceNr);
+        }
+        finally { await second.Terminate(); }
+    }
+}
