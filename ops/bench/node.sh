@@ -7,7 +7,7 @@
 # node's RSS; sends pause/resume requests at a steady R a second (1,000) for S seconds (30; --quick 10) and times
 # each answer; then restarts every node (SIGTERM, start again) and times until every running domain runs again
 # (the simulated VMMs end with their node's process, so each is started again, as after a host reboot): first with
-# the plugin's own recovery reads (the baseline), then as configured (DirectRecoveryJournal).
+# the plugin's own recovery reads (the baseline), then as configured (DirectSqlJournal).
 # One node keeps SQLite in its data dir; --nodes K above 1 runs K nodes on one private PostgreSQL on
 # 127.0.0.1:$VMC_BENCH_PG_PORT (default 35432), stopped at the end. Ends with one line:
 #   node: D defined, R running: RSS M MiB, restart T s (ready X s; Fx faster than the plugin's reads, B s),

@@ -28,7 +28,7 @@ var config = Path.Combine(work, "bench.hocon");
 var share = (running + nodeCount - 1) / nodeCount;
 var simulatedServers = $"vmc.simulated-server {{ cpus = {share / 8 + 16}, memory-mib = {share * 16L + 4096} }}\n";
 File.WriteAllText(config, simulatedServers);
-// The journal class the node's DirectRecoveryJournal derives from: the restart baseline.
+// The journal class the node's DirectSqlJournal derives from: the restart baseline.
 const string PluginReads = "akka.persistence.journal.sql.class = \"Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql\"\n";
 var ports = Enumerable.Range(0, nodeCount).Select(_ => (Cluster: FreePort(), Api: FreePort())).ToList();
 var nodes = ports.Select((p, i) => new NodeProcess(hostDll, $"node{i + 1}", Path.Combine(work, $"node{i + 1}"), p.Cluster, p.Api, config,
@@ -57,7 +57,7 @@ try
     var latency = await SteadyRequests.RunAsync(api, running, rate, TimeSpan.FromSeconds(steadySeconds));
     Console.WriteLine($"steady {latency.Rate:0} requests/s (pause/resume over HTTP) for {steadySeconds} s: p50 {latency.P50Ms:0.0} ms p99 {latency.P99Ms:0.0} ms, {latency.Refused} refused");
 
-    // The baseline first: the plugin's own recovery reads (DirectRecoveryJournal's base class). The second restart
+    // The baseline first: the plugin's own recovery reads (DirectSqlJournal's base class). The second restart
     // then replays a few more events per running domain than the first.
     File.AppendAllText(config, PluginReads);
     var (baseline, _) = await RestartAsync("with the plugin's recovery reads");

@@ -6,11 +6,12 @@ using Cluster.Host.Tests.Support;
 namespace Cluster.Host.Tests;
 
 /// <summary>
-/// A recovery through <see cref="DirectRecoveryJournal"/> (the node's journal) reads what the plugin wrote: every
-/// event in order, none that were deleted, and the highest sequence number even when all events are deleted, so
-/// the next event follows on (real SQLite and PostgreSQL).
+/// <see cref="DirectSqlJournal"/> (the node's journal) with many domains writing at once (so in shared
+/// transactions): a recovery reads every event in order, none that were deleted, and the highest sequence number
+/// even when all events are deleted, so the next event follows on. A second writer of a domain fails alone, and the
+/// journal goes on writing (real SQLite and PostgreSQL).
 /// </summary>
-public sealed class DirectRecoveryJournalTests
+public sealed class DirectSqlJournalTests
 {
     private const int Domains = 40;
 
@@ -40,11 +41,12 @@ public sealed class DirectRecoveryJournalTests
 
     private sealed record DeleteTo(long SequenceNr);
 
+
     /// <summary>Persists the strings it is sent; "get" answers what it recovered and persisted.</summary>
     private sealed class Recorder : ReceivePersistentActor
     {
         private readonly List<string> _events = [];
-        private IActorRef _deleter = ActorRefs.Nobody;
+        private IActorRef _client = ActorRefs.Nobody;
         public override string PersistenceId { get; }
 
         public Recorder(string persistenceId)
@@ -52,17 +54,27 @@ public sealed class DirectRecoveryJournalTests
             PersistenceId = persistenceId;
             Recover<string>(e => _events.Add(e));
             Command<string>(m => m == "get", _ => Sender.Tell(new Recovered(_events.ToArray(), LastSequenceNr)));
-            Command<string>(m => Persist(m, e =>
+            Command<string>(m =>
             {
-                _events.Add(e);
-                Sender.Tell("ok");
-            }));
+                _client = Sender;
+                Persist(m, e =>
+                {
+                    _events.Add(e);
+                    _client.Tell("ok");
+                });
+            });
             Command<DeleteTo>(d =>
             {
-                _deleter = Sender;
+                _client = Sender;
                 DeleteMessages(d.SequenceNr);
             });
-            Command<DeleteMessagesSuccess>(_ => _deleter.Tell("deleted"));
+            Command<DeleteMessagesSuccess>(_ => _client.Tell("deleted"));
+        }
+
+        protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+        {
+            _client.Tell("failed");
+            base.OnPersistFailure(cause, @event, sequenceNr);
         }
     }
 
@@ -80,7 +92,7 @@ public sealed class DirectRecoveryJournalTests
         var first = LocalJournal.Start(nodeArgs);
         try
         {
-            Assert.Contains(nameof(DirectRecoveryJournal), first.Settings.Config.GetString("akka.persistence.journal.sql.class"));
+            Assert.Contains(nameof(DirectSqlJournal), first.Settings.Config.GetString("akka.persistence.journal.sql.class"));
             // Three events each, the domains writing at once (so batched together), one after another per domain.
             await Task.WhenAll(ids.Select(async id =>
             {
@@ -108,5 +120,57 @@ public sealed class DirectRecoveryJournalTests
             Assert.Equal(4, resumed.LastSequenceNr);
         }
         finally { await second.Terminate(); }
+    }
+
+    [Fact]
+    public async Task Sqlite_a_second_writer_of_a_domain_fails_alone()
+    {
+        var dir = TestPaths.NewTempDir();
+        try
+        {
+            await SecondWriterFailsAloneAsync("--name", "node1", "--data-dir", dir);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
+    public async Task Postgres_a_second_writer_of_a_domain_fails_alone()
+    {
+        await using var pg = await PostgresServer.StartAsync();
+        await SecondWriterFailsAloneAsync("--name", "node1", "--data-dir", Path.Combine(pg.Root, "node"), "--db", pg.ConnectionString);
+    }
+
+    /// <summary>
+    /// Two servers' actors of one domain, both recovered to event 1: the first to write takes sequence number 2,
+    /// the other's write fails (the journal's unique key), and each server's journal then writes on.
+    /// </summary>
+    private static async Task SecondWriterFailsAloneAsync(params string[] nodeArgs)
+    {
+        var a = LocalJournal.Start(nodeArgs);
+        var b = LocalJournal.Start(nodeArgs);
+        try
+        {
+            Assert.Equal("ok", await AskAsync<string>(a, "domain-twice", "created"));
+            var onA = a.ActorOf(Props.Create(() => new Recorder("domain-twice")));
+            var onB = b.ActorOf(Props.Create(() => new Recorder("domain-twice")));
+            Assert.Equal(1, (await onA.Ask<Recovered>("get", TimeSpan.FromSeconds(30))).LastSequenceNr);
+            Assert.Equal(1, (await onB.Ask<Recovered>("get", TimeSpan.FromSeconds(30))).LastSequenceNr);
+
+            Assert.Equal("ok", await onA.Ask<string>("started on a", TimeSpan.FromSeconds(30)));
+            Assert.Equal("failed", await onB.Ask<string>("started on b", TimeSpan.FromSeconds(30)));
+
+            Assert.Equal("ok", await AskAsync<string>(b, "domain-other", "created on b"));
+            Assert.Equal("ok", await AskAsync<string>(a, "domain-twice", "stopped on a"));
+            var history = await AskAsync<Recovered>(b, "domain-twice", "get");
+            Assert.Equal(["created", "started on a", "stopped on a"], history.Events);
+        }
+        finally
+        {
+            await Task.WhenAll(a.Terminate(), b.Terminate());
+        }
     }
 }

@@ -3,18 +3,20 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Persistence;
 using Akka.Persistence.Sql.Journal;
+using Akka.Util;
 using Cluster.Host.Audit;
 
 namespace Cluster.Host.Persistence;
 
 /// <summary>
-/// Akka.Persistence.Sql's journal, writing as it does, with a recovery's two reads (highest sequence number, then
-/// the events) made as plain SQL on a pooled connection. The plugin builds each read's SQL anew through linq2db and
-/// hands the rows through an Akka stream: at a node start, with every domain recovering, that was half the node's
-/// CPU (dotnet-trace of ops/bench/node.sh's restart). Same tables, same rows, same deserialization as the plugin
-/// (<see cref="JournalTail"/> reads the journal the same way for the audit).
+/// Akka.Persistence.Sql's journal (its tables, its rows, its table creation and deletes), with events written and a
+/// recovery's two reads (highest sequence number, then the events) made as plain SQL. The plugin builds each
+/// statement anew through linq2db and passes rows through Akka streams: ~150 us of CPU per event written on SQLite
+/// (ops/bench/journal.sh), and half a node start's CPU in recovery reads (dotnet-trace of ops/bench/node.sh's
+/// restart). Events with tags still go through the plugin, which writes their tag rows (the node's events carry
+/// none: the audit projection writes their tags). <see cref="JournalTail"/> reads the journal the same way.
 /// </summary>
-public sealed class DirectRecoveryJournal : SqlWriteJournal
+public sealed class DirectSqlJournal : SqlWriteJournal
 {
     private const string Highest = """
         SELECT MAX(sequence_number) FROM journal WHERE persistence_id = @pid AND sequence_number >= @from
@@ -27,26 +29,74 @@ public sealed class DirectRecoveryJournal : SqlWriteJournal
         """;
 
     private readonly AuditDatabase _db;
+    private readonly JournalWriter _writer;
     private readonly Akka.Serialization.Serialization _serialization;
 
     /// <summary>Writes not yet finished, by persistence id: a recovery's highest sequence number waits for them, as the plugin's does.</summary>
     private readonly ConcurrentDictionary<string, Task> _writes = new();
 
-    public DirectRecoveryJournal(Akka.Configuration.Config config) : base(config)
+    public DirectSqlJournal(Akka.Configuration.Config config) : base(config)
     {
         _db = new AuditDatabase(config.GetString("connection-string"), config.GetString("provider-name") != "SQLite.MS");
+        _writer = new JournalWriter(_db, config.GetInt("batch-size"), config.GetInt("parallelism"), config.GetInt("buffer-size"));
         _serialization = Context.System.Serialization;
+    }
+
+    protected override void PostStop()
+    {
+        _writer.Complete();
+        base.PostStop();
     }
 
     protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages,
         CancellationToken cancellationToken)
     {
         var batch = messages.ToList();
-        var write = base.WriteMessagesAsync(batch, cancellationToken);
+        var write = batch.Any(Tagged) ? base.WriteMessagesAsync(batch, cancellationToken) : WriteAsync(batch);
         var entry = new KeyValuePair<string, Task>(batch[0].PersistenceId, write);
         _writes[entry.Key] = write;
         write.ContinueWith(_ => _writes.TryRemove(entry), TaskContinuationOptions.ExecuteSynchronously);
         return write;
+    }
+
+    private static bool Tagged(AtomicWrite write) =>
+        ((IImmutableList<IPersistentRepresentation>)write.Payload).Any(e => e.Payload is Akka.Persistence.Journal.Tagged);
+
+    /// <summary>
+    /// Serializes each write's events (a write that cannot be is rejected alone, as the plugin does) and has the
+    /// rest written in one transaction. A failed transaction fails every write in it.
+    /// </summary>
+    private async Task<IImmutableList<Exception>> WriteAsync(List<AtomicWrite> writes)
+    {
+        var created = DateTime.UtcNow.Ticks;
+        var rows = new List<JournalRow>(writes.Count);
+        Exception[]? rejected = null;
+        for (var i = 0; i < writes.Count; i++)
+        {
+            try
+            {
+                rows.AddRange(((IImmutableList<IPersistentRepresentation>)writes[i].Payload).Select(e => Row(e, created)).ToList());
+            }
+            catch (Exception e)
+            {
+                (rejected ??= new Exception[writes.Count])[i] = e;
+            }
+        }
+        if (rows.Count > 0) await _writer.WriteAsync(rows);
+        return rejected?.ToImmutableList()!;
+    }
+
+    private JournalRow Row(IPersistentRepresentation e, long created)
+    {
+        var serializer = _serialization.FindSerializerFor(e.Payload);
+        var manifest = serializer switch
+        {
+            Akka.Serialization.SerializerWithStringManifest named => named.Manifest(e.Payload),
+            { IncludeManifest: true } => e.Payload.GetType().TypeQualifiedName(),
+            _ => "",
+        };
+        return new JournalRow(e.PersistenceId, e.SequenceNr, e.Timestamp == 0 ? created : e.Timestamp,
+            serializer.ToBinary(e.Payload), serializer.Identifier, manifest);
     }
 
     public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr,
