@@ -10,10 +10,10 @@
 # the plugin's own recovery reads (the baseline), then as configured (DirectSqlJournal).
 # One node keeps SQLite in its data dir; --nodes K above 1 runs K nodes on one private PostgreSQL on
 # 127.0.0.1:$VMC_BENCH_PG_PORT (default 35432), stopped at the end. Ends with one line:
-#   node: D defined, R running: RSS M MiB, restart T s (ready X s; Fx faster than the plugin's reads, B s),
-#   p50 A ms p99 B ms at N requests/s
-# (M: the largest node). ops/bench/scale.sh measures the domain actors and the journal in one process, without
-# sharding or HTTP.
+#   node: D defined, R running: RSS M MiB (W MiB restarted), restart T s (ready X s; Fx faster than the
+#   plugin's reads, B s), p50 A ms p99 B ms at N requests/s
+# (M: the largest node after the creates; W: after the restart, once its wake-up has woken every domain).
+# ops/bench/scale.sh measures the domain actors and the journal in one process, without sharding or HTTP.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build() { dotnet build "$1" -c Release --nologo -v quiet >/dev/null || { dotnet build "$1" -c Release --nologo -v quiet; exit 1; }; }

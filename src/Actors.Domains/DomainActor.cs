@@ -26,7 +26,7 @@ public sealed record DomainRuntime(
     IDomainIndex? Index = null,
     IDomainLeases? Leases = null,
     Func<bool>? HasPeers = null,
-    Func<string, string, Task>? MoveShard = null)
+    Action<string, string>? MoveShard = null)
 {
     public IDomainLeases DomainLeases => Leases ?? UnsharedLeases.Instance;
 }
@@ -624,7 +624,7 @@ public sealed class DomainActor : PersistentActor, IWithTimers
                 PublishIndex();
                 FinishJobs("migrate", true, $"migrated to {target} in {e.TotalMs} ms, downtime {e.DowntimeMs} ms");
                 // The domain (its actor) follows its VM; the VM's new server adopts it.
-                _ = _runtime.MoveShard?.Invoke(_name, address);
+                _runtime.MoveShard?.Invoke(_name, address);
             });
             return;
         }

@@ -12,14 +12,16 @@ public static class DomainPartitions
     public const string TypeName = "domain";
     public const int Count = 32;
 
-    public static IEnumerable<string> TypeNames => Enumerable.Range(0, Count).Select(TypeNameOf);
+    public static readonly IReadOnlyList<string> TypeNames = Enumerable.Range(0, Count).Select(TypeNameOf).ToList();
+
+    private static readonly HashSet<string> Partitions = [.. TypeNames];
 
     public static string TypeNameFor(string domain) => TypeNameOf((int)(StableHash.Of(domain) % Count));
 
     /// <summary>The type an operator sees: "domain" for every partition, any other type as it is.</summary>
     public static string OperatorType(string typeName) => IsPartition(typeName) ? TypeName : typeName;
 
-    public static bool IsPartition(string typeName) => TypeNames.Contains(typeName);
+    public static bool IsPartition(string typeName) => Partitions.Contains(typeName);
 
     private static string TypeNameOf(int partition) => $"{TypeName}-{partition:D2}";
 }

@@ -29,7 +29,7 @@ public static class DomainWiring
             new DomainIndex(system),
             leases,
             HasPeers: () => cluster.State.Members.Count(m => m.Status == MemberStatus.Up && m.Address != cluster.SelfAddress) > 0,
-            MoveShard: (domain, address) => MoveShardAsync(system, domain, address));
+            MoveShard: (domain, address) => MoveShard(system, domain, address));
         system.ActorOf(MigrationReceiver.Props(driver, layout, leases ?? UnsharedLeases.Instance, options.Hostname), MigrationReceiver.Name);
         var settings = ClusterShardingSettings.Create(system).WithRole("server");
         var sharding = ClusterSharding.Get(system);
@@ -45,11 +45,8 @@ public static class DomainWiring
     }
 
     /// <summary>Moves a domain's shard to the server at <paramref name="address"/> (where it will then live).</summary>
-    public static Task MoveShardAsync(ActorSystem system, string domain, string address)
-    {
+    public static void MoveShard(ActorSystem system, string domain, string address) =>
         new ShardLocations(system).Place(domain, Address.Parse(address));
-        return Task.CompletedTask;
-    }
 
     /// <summary>Sends a domain a message through the region of the server at <paramref name="address"/> (allocating it there).</summary>
     public static void TellThrough(ActorSystem system, IDomainMessage message, string address) =>
@@ -62,7 +59,7 @@ public static class DomainWiring
             snapshots.ReadAsync,
             async () => (await registry.Get<DomainCatalog>().Ask<CatalogMessages.Entries>(new CatalogMessages.List(), TimeSpan.FromSeconds(10))).Names,
             new Api.ClusterView(system).StatusOf,
-            (domain, address) => MoveShardAsync(system, domain, address),
+            (domain, address) => MoveShard(system, domain, address),
             (message, address) => TellThrough(system, message, address));
     }
 }

@@ -28,8 +28,7 @@ public sealed record BenchOptions(
           --config      extra HOCON over akka.hocon for case (c), as the node's --config
           --progress    print the acknowledged commands so far every second (to stderr)
           --cases       which of (a) raw, (b) plugin defaults, (c) project config to run (default abc); add m for
-                        the domain actors alone on an in-memory journal (their own ceiling), u for (c) with the
-                        events untagged (no tag rows: what the audit tags cost the write path)
+                        the domain actors alone on an in-memory journal (their own ceiling)
         """;
 
     public static (BenchOptions? Options, string? Error) Parse(string[] args)

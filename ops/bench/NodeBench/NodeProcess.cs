@@ -49,6 +49,12 @@ public sealed class NodeProcess(string hostDll, string name, string dataDir, int
         get { lock (_log) return _log.ToString(); }
     }
 
+    /// <summary>How many lines of its output so far contain <paramref name="text"/>.</summary>
+    public int Lines(string text)
+    {
+        lock (_log) return _log.ToString().Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal));
+    }
+
     /// <summary>The node's resident memory now (VmRSS), in bytes.</summary>
     public long Rss()
     {

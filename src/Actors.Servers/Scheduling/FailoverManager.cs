@@ -17,7 +17,7 @@ public sealed record SchedulerPorts(
     Func<Task<SchedulingSnapshot>> Snapshot,
     Func<Task<IReadOnlyList<string>>> DomainNames,
     Func<string, string> StatusOf,
-    Func<string, string, Task> MoveShard,
+    Action<string, string> MoveShard,
     Action<IDomainMessage, string> Tell);
 
 /// <summary>
@@ -50,7 +50,6 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
     }
     /// <param name="Ha">May start there.</param> <param name="Runs">Counted as running there (room taken).</param>
     private sealed record Move(string Domain, string From, string To, string ToAddress, bool Ha, string Reason, bool Runs);
-    private sealed record Moved(Move Move);
     private sealed record Decision(DateTime At, Move Move);
     private sealed record Unindexed(IReadOnlyList<string> Names);
 
@@ -125,8 +124,6 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
             if (move is not null && !decided) Execute(move);
             Sender.Tell(new Home(move?.ToAddress));
         });
-        Receive<Moved>(m => _log.Info("failover: domain {0} moves from failed server {1} to {2}{3} ({4})", m.Move.Domain, m.Move.From,
-            m.Move.To, m.Move.Ha ? " and starts there" : " (not HA: stays stopped)", m.Move.Reason));
         Receive<Status.Failure>(f =>
         {
             _loading = false;
@@ -175,7 +172,9 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
     private void Execute(Move move)
     {
         _decided[move.Domain] = new Decision(DateTime.UtcNow, move);
-        MoveAsync(move).PipeTo(Self, Self, () => new Moved(move), ex => new Status.Failure(ex));
+        Rehome(move);
+        _log.Info("failover: domain {0} moves from failed server {1} to {2}{3} ({4})", move.Domain, move.From,
+            move.To, move.Ha ? " and starts there" : " (not HA: stays stopped)", move.Reason);
     }
 
     /// <summary>
@@ -183,9 +182,9 @@ public sealed class FailoverManager : ReceiveActor, IWithTimers
     /// there and is recorded before its recovery has decided whether to start (the adoption it begins with is
     /// asynchronous), so a domain that must stay stopped never starts.
     /// </summary>
-    private async Task MoveAsync(Move move)
+    private void Rehome(Move move)
     {
-        await _ports.MoveShard(move.Domain, move.ToAddress);
+        _ports.MoveShard(move.Domain, move.ToAddress);
         _ports.Tell(new DomainCommands.Rehome(move.Domain, new SchedulerDecision("failover", move.From, move.To, move.Reason), move.Ha), move.ToAddress);
     }
 

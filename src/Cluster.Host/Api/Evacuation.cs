@@ -121,7 +121,7 @@ public sealed class Evacuation(ActorSystem system, NodeDirectory dir)
             var result = Scheduler.Place(new PlacementRequest(PlacementKind.Evacuate, domain.Name, domain.Pool, domain.Vcpus, domain.MemoryMiB,
                 LastServer: server, Runs: false), await new SchedulingSnapshots(system).ReadAsync());
             if (result.Server is not { } target) continue; // it stays, stopped: it holds nothing there
-            await DomainWiring.MoveShardAsync(system, domain.Name, target.Address);
+            DomainWiring.MoveShard(system, domain.Name, target.Address);
             var decision = new SchedulerDecision("evacuate", server, target.Name, $"{result.Reason}; evacuation of {server} (maintenance)");
             DomainWiring.TellThrough(system, new DomainCommands.Rehome(domain.Name, decision, Starts: false), target.Address);
             count++;

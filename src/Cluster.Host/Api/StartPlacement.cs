@@ -29,7 +29,7 @@ public sealed class StartPlacement(ActorSystem system, NodeDirectory dir)
         var decision = new SchedulerDecision("start", null, target.Name, result.Reason);
         if (target.Name == view.Server) return (decision, null, 0, null);
 
-        await DomainWiring.MoveShardAsync(system, name, target.Address);
+        DomainWiring.MoveShard(system, name, target.Address);
         var until = DateTime.UtcNow + MoveDeadline;
         while (DateTime.UtcNow < until)
         {

@@ -36,7 +36,7 @@ public sealed class FailoverManagerTests() : TestKit("""
             () => Task.FromResult(new SchedulingSnapshot(Servers, [.. Domains.Values], Pools, Groups)),
             () => Task.FromResult<IReadOnlyList<string>>(Catalog ?? [.. Domains.Keys]),
             address => LiveStatus.TryGetValue(address, out var s) ? s : Servers.First(x => x.Address == address).Status,
-            (d, a) => { Moves.Enqueue((d, a)); return Task.CompletedTask; },
+            (d, a) => Moves.Enqueue((d, a)),
             (m, _) =>
             {
                 Wakes.Enqueue(m.Name);
