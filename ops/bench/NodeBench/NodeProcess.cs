@@ -10,6 +10,7 @@ public sealed class NodeProcess(string hostDll, string name, string dataDir, int
     IReadOnlyList<int> seeds, string? db) : IAsyncDisposable
 {
     private readonly StringBuilder _log = new();
+    private readonly Dictionary<string, int> _watched = [];
     private Process? _process;
 
     public string Name => name;
@@ -31,7 +32,11 @@ public sealed class NodeProcess(string hostDll, string name, string dataDir, int
         void Line(string? line)
         {
             if (line is null) return;
-            lock (_log) _log.AppendLine(line);
+            lock (_log)
+            {
+                _log.AppendLine(line);
+                foreach (var text in _watched.Keys.Where(t => line.Contains(t, StringComparison.Ordinal)).ToList()) _watched[text]++;
+            }
             if (line.Contains("node ready", StringComparison.Ordinal)) ready.TrySetResult();
         }
         process.OutputDataReceived += (_, e) => Line(e.Data);
@@ -49,10 +54,16 @@ public sealed class NodeProcess(string hostDll, string name, string dataDir, int
         get { lock (_log) return _log.ToString(); }
     }
 
-    /// <summary>How many lines of its output so far contain <paramref name="text"/>.</summary>
+    /// <summary>Counts from now on the lines of its output that contain <paramref name="text"/> (see <see cref="Lines"/>).</summary>
+    public void Watch(string text)
+    {
+        lock (_log) _watched[text] = 0;
+    }
+
+    /// <summary>How many lines containing a watched <paramref name="text"/> it has written since it was watched.</summary>
     public int Lines(string text)
     {
-        lock (_log) return _log.ToString().Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal));
+        lock (_log) return _watched[text];
     }
 
     /// <summary>The node's resident memory now (VmRSS), in bytes.</summary>

@@ -29,7 +29,6 @@ var share = (running + nodeCount - 1) / nodeCount;
 var simulatedServers = $"vmc.simulated-server {{ cpus = {share / 8 + 16}, memory-mib = {share * 16L + 4096} }}\n";
 File.WriteAllText(config, simulatedServers);
 // The journal class the node's DirectSqlJournal derives from: the restart baseline.
-const string WokeAll = "entities from the catalog"; // CatalogWakeup's last line
 const string PluginReads = "akka.persistence.journal.sql.class = \"Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql\"\n";
 var ports = Enumerable.Range(0, nodeCount).Select(_ => (Cluster: FreePort(), Api: FreePort())).ToList();
 var nodes = ports.Select((p, i) => new NodeProcess(hostDll, $"node{i + 1}", Path.Combine(work, $"node{i + 1}"), p.Cluster, p.Api, config,
@@ -63,10 +62,11 @@ try
     File.AppendAllText(config, PluginReads);
     var (baseline, _) = await RestartAsync("with the plugin's recovery reads");
     File.WriteAllText(config, simulatedServers);
-    var wokenBefore = nodes.Select(n => n.Lines(WokeAll)).ToList();
+    var wokeAll = $"woke {defined} entities from the catalog"; // the domains' CatalogWakeup, at its end
+    foreach (var n in nodes) n.Watch(wokeAll);
     var (restart, ready) = await RestartAsync("as configured");
     // A node that has just started holds every domain as a live actor too, once its wake-up has gone through them.
-    await UntilAsync(() => nodes.Select((n, i) => n.Lines(WokeAll) > wokenBefore[i]).All(x => x), TimeSpan.FromMinutes(5),
+    await UntilAsync(() => nodes.All(n => n.Lines(wokeAll) > 0), TimeSpan.FromMinutes(5),
         "every domain awake after the restart");
     var rssAwake = nodes.Max(n => n.Rss());
     Console.WriteLine($"RSS after the restart, every domain awake: {string.Join(", ", nodes.Select(n => $"{n.Name} {n.Rss() / 1048576.0:0} MiB"))} after {clock.Elapsed.TotalSeconds:0.0} s");
