@@ -18,6 +18,8 @@ namespace Actors.Domains;
 /// <param name="Leases">Domain leases (null: a single server, every lease granted).</param>
 /// <param name="HasPeers">Whether other servers are in the cluster now: a domain whose shard moves off a server
 /// that has peers must not leave its VMM running there (null: never).</param>
+/// <param name="PassivateAfter">A domain that holds no VMM and has nothing to do asks its shard to stop it after
+/// this long without a message (null: never; only under sharding, whose shard wakes it on its next message).</param>
 public sealed record DomainRuntime(
     IVmmDriver Driver,
     string ServerName,
@@ -26,7 +28,8 @@ public sealed record DomainRuntime(
     IDomainIndex? Index = null,
     IDomainLeases? Leases = null,
     Func<bool>? HasPeers = null,
-    Action<string, string>? MoveShard = null)
+    Action<string, string>? MoveShard = null,
+    TimeSpan? PassivateAfter = null)
 {
     public IDomainLeases DomainLeases => Leases ?? UnsharedLeases.Instance;
 }
@@ -97,6 +100,7 @@ public sealed class DomainActor : PersistentActor, IWithTimers
                     : new DomainReplies.Rejected(404, $"domain {_name} does not exist"));
                 return true;
             case Wake: return true;
+            case ReceiveTimeout: PassivateIfIdle(); return true;
             case Rehome m: OnRehome(m); return true;
             case HandOff: OnHandOff(); return true;
             case LeaseDenied m: OnLeaseDenied(m); return true;
@@ -111,6 +115,24 @@ public sealed class DomainActor : PersistentActor, IWithTimers
             case MigrationOutcome m: OnMigrationOutcome(m); return true;
             default: return false;
         }
+    }
+
+    protected override void PreStart()
+    {
+        base.PreStart();
+        if (_runtime.PassivateAfter is { } idle) Context.SetReceiveTimeout(idle);
+    }
+
+    /// <summary>
+    /// A stopped domain with nothing in progress leaves memory (its shard stops it with <see cref="HandOff"/>, and
+    /// starts it again on its next message): a node holds 100,000 defined domains, most of them stopped. One that is
+    /// meant to run, or holds a VMM, a lease or a job, stays.
+    /// </summary>
+    private void PassivateIfIdle()
+    {
+        var idle = _state.Desired == DesiredState.Stopped && _vmm is null && _op == Operation.None && _jobs is not { Count: > 0 }
+                   && !_handingOff && !_leaseHeld && _migrationAddress is null;
+        if (idle) Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(HandOff.Instance));
     }
 
     /// <summary>The failover manager's decision, recorded where the domain now lives; it wakes the entity here too.</summary>

@@ -29,7 +29,8 @@ public static class DomainWiring
             new DomainIndex(system),
             leases,
             HasPeers: () => cluster.State.Members.Count(m => m.Status == MemberStatus.Up && m.Address != cluster.SelfAddress) > 0,
-            MoveShard: (domain, address) => MoveShard(system, domain, address));
+            MoveShard: (domain, address) => MoveShard(system, domain, address),
+            PassivateAfter: system.Settings.Config.GetTimeSpan("vmc.domains.passivate-idle-after", TimeSpan.FromMinutes(1)));
         system.ActorOf(MigrationReceiver.Props(driver, layout, leases ?? UnsharedLeases.Instance, options.Hostname), MigrationReceiver.Name);
         var settings = ClusterShardingSettings.Create(system).WithRole("server");
         var sharding = ClusterSharding.Get(system);

@@ -203,6 +203,25 @@ public sealed class DomainActorTests : SqliteTestKit
     }
 
     [Fact]
+    public void A_stopped_domain_with_nothing_to_do_asks_its_shard_to_stop_it_and_a_running_one_does_not()
+    {
+        var shard = CreateTestProbe();
+        var runtime = new DomainRuntime(new SimulatedDriver(), "node1", _layout, _catalog.Ref, PassivateAfter: TimeSpan.FromMilliseconds(300));
+        var domain = shard.ChildActorOf(DomainActor.Props("web1", runtime));
+        CreateAndStart(domain, "web1");
+        shard.ExpectNoMsg(TimeSpan.FromSeconds(1.5));
+
+        Accept(domain, new Stop("web1", 30, Job(out var stopJob)));
+        ExpectJob(stopJob, true);
+        AwaitState(domain, "web1", "stopped");
+        var passivate = shard.ExpectMsg<Akka.Cluster.Sharding.Passivate>(Wait);
+        // The shard sends the stop message back; the domain, holding nothing, stops.
+        shard.Watch(domain);
+        domain.Tell(passivate.StopMessage, shard.Ref);
+        shard.ExpectTerminated(domain, Wait);
+    }
+
+    [Fact]
     public async Task Pause_and_resume()
     {
         var driver = new SimulatedDriver();
