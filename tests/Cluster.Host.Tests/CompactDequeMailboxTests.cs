@@ -80,10 +80,9 @@ public sealed class CompactDequeMailboxTests
     }
 
     [Fact]
-    public async Task The_node_gives_it_to_its_persistent_actors()
+    public Task The_node_gives_it_to_its_persistent_actors() => LocalJournal.OnSqliteAsync(async args =>
     {
-        var dir = TestPaths.NewTempDir();
-        var system = LocalJournal.Start("--name", "node1", "--data-dir", dir);
+        var system = LocalJournal.Start(args);
         try
         {
             var actor = system.ActorOf(Props.Create(() => new Stashing()));
@@ -94,8 +93,6 @@ public sealed class CompactDequeMailboxTests
         finally
         {
             await system.Terminate();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
         }
-    }
+    });
 }

@@ -16,19 +16,8 @@ public sealed class DirectSqlJournalTests
     private const int Domains = 40;
 
     [Fact]
-    public async Task Sqlite_recovery_reads_every_event_in_order_and_the_highest_sequence_number()
-    {
-        var dir = TestPaths.NewTempDir();
-        try
-        {
-            await WriteThenRecoverAsync("--name", "node1", "--data-dir", dir);
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
-        }
-    }
+    public Task Sqlite_recovery_reads_every_event_in_order_and_the_highest_sequence_number() =>
+        LocalJournal.OnSqliteAsync(WriteThenRecoverAsync);
 
     [Fact]
     public async Task Postgres_recovery_reads_every_event_in_order_and_the_highest_sequence_number()
@@ -123,19 +112,7 @@ public sealed class DirectSqlJournalTests
     }
 
     [Fact]
-    public async Task Sqlite_a_second_writer_of_a_domain_fails_alone()
-    {
-        var dir = TestPaths.NewTempDir();
-        try
-        {
-            await SecondWriterFailsAloneAsync("--name", "node1", "--data-dir", dir);
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
-        }
-    }
+    public Task Sqlite_a_second_writer_of_a_domain_fails_alone() => LocalJournal.OnSqliteAsync(SecondWriterFailsAloneAsync);
 
     [Fact]
     public async Task Postgres_a_second_writer_of_a_domain_fails_alone()

@@ -21,4 +21,19 @@ public static class LocalJournal
             .WithFallback(ConfigurationFactory.ParseString(NodeConfig.Build(options, db)));
         return ActorSystem.Create("vmc", BootstrapSetup.Create().WithConfig(config).And(JournalDataOptions.Setup(db)));
     }
+
+    /// <summary>Runs <paramref name="body"/> with the arguments of a SQLite node whose data dir is new, and removes it after.</summary>
+    public static async Task OnSqliteAsync(Func<string[], Task> body)
+    {
+        var dir = TestPaths.NewTempDir();
+        try
+        {
+            await body(["--name", "node1", "--data-dir", dir]);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
 }
