@@ -9,7 +9,9 @@ namespace Cluster.Host.Audit;
 /// SqliteCommand one statement per row spent most of the projection's time in the command's own work (a data
 /// reader per execution, each parameter looked up by name), and a multi-row statement made those lookups slower
 /// still (SQLite searches a statement's names one by one). No ON CONFLICT: the rows are those after the offset
-/// stored in the same transaction, and <see cref="AuditStore.LoadAsync"/> clears the tag rows past it.
+/// stored in the same transaction, and <see cref="AuditStore.LoadAsync"/> clears the tag rows past it. That
+/// transaction holds the write lock from its start (Microsoft.Data.Sqlite begins IMMEDIATE), so a step here never
+/// meets the journal's writer and needs none of SqliteCommand's retries on a busy database.
 /// </summary>
 internal static class SqliteRowWriter
 {
