@@ -28,12 +28,12 @@ public sealed class AuditDatabase(string connectionString, bool postgres)
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>Whether the plugin has created its journal table yet (it does so on first use).</summary>
-    public async Task<bool> JournalExistsAsync(DbConnection connection, CancellationToken ct = default)
+    /// <summary>Whether the plugin has created its table <paramref name="name"/> (journal, tags) yet: it does so on first use.</summary>
+    public async Task<bool> TableExistsAsync(DbConnection connection, DbTransaction? tx, string name, CancellationToken ct = default)
     {
-        await using var command = Command(connection, null, Postgres
-            ? "SELECT to_regclass('journal') IS NOT NULL"
-            : "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'journal'");
+        await using var command = Command(connection, tx, Postgres
+            ? "SELECT to_regclass(@t) IS NOT NULL"
+            : "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = @t", ("@t", name));
         return Convert.ToBoolean(await command.ExecuteScalarAsync(ct));
     }
 

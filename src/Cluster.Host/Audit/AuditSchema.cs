@@ -45,4 +45,7 @@ internal static class AuditSchema
 
     public const string Columns =
         "ordering, at_ms, type, domain, server, pool, principal, job_id, node, persistence_id, sequence_nr, summary, payload";
+
+    /// <summary>The journal's tag table (Akka.Persistence.Sql's, created by the plugin): the projection writes its rows.</summary>
+    public const string TagColumns = "ordering_id, tag, sequence_nr, persistence_id";
 }

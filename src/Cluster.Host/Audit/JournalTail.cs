@@ -29,7 +29,7 @@ public sealed class JournalTail(AuditDatabase db, ActorSystem system)
     public async Task<IReadOnlyList<JournalEvent>> ReadAsync(long offset, int limit, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        if (!_journalExists && !(_journalExists = await db.JournalExistsAsync(connection, ct))) return [];
+        if (!_journalExists && !(_journalExists = await db.TableExistsAsync(connection, null, "journal", ct))) return [];
         await using var command = AuditDatabase.Command(connection, null, Page, ("@offset", offset), ("@limit", limit));
         await using var reader = await command.ExecuteReaderAsync(ct);
         var events = new List<JournalEvent>(limit);
