@@ -22,19 +22,8 @@ public sealed class JournalTagTests
     private const int Domains = 300;
 
     [Fact]
-    public async Task Sqlite_events_written_together_are_each_found_by_their_own_tags()
-    {
-        var dir = TestPaths.NewTempDir();
-        try
-        {
-            await WriteTogetherThenFindByTagsAsync("--name", "node1", "--data-dir", dir);
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
-        }
-    }
+    public Task Sqlite_events_written_together_are_each_found_by_their_own_tags() =>
+        LocalJournal.OnSqliteAsync(WriteTogetherThenFindByTagsAsync);
 
     [Fact]
     public async Task Postgres_events_written_together_are_each_found_by_their_own_tags()
