@@ -69,6 +69,7 @@ public sealed class NodeProcess(string hostDll, string name, string dataDir, int
     /// <summary>The node's resident memory now (VmRSS), in bytes.</summary>
     public long Rss()
     {
+        if (_process is not { HasExited: false }) throw new InvalidOperationException($"{name} is not running (it exited: see its log below)");
         foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
                 return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
