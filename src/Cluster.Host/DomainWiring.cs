@@ -30,7 +30,7 @@ public static class DomainWiring
             leases,
             HasPeers: () => cluster.State.Members.Count(m => m.Status == MemberStatus.Up && m.Address != cluster.SelfAddress) > 0,
             MoveShard: (domain, address) => MoveShard(system, domain, address),
-            PassivateAfter: system.Settings.Config.GetTimeSpan("vmc.domains.passivate-idle-after", TimeSpan.FromMinutes(1)));
+            PassivateAfter: PassivateAfter(system.Settings.Config));
         system.ActorOf(MigrationReceiver.Props(driver, layout, leases ?? UnsharedLeases.Instance, options.Hostname), MigrationReceiver.Name);
         var settings = ClusterShardingSettings.Create(system).WithRole("server");
         var sharding = ClusterSharding.Get(system);
@@ -44,6 +44,11 @@ public static class DomainWiring
         var region = system.ActorOf(DomainRouter.Props(regions), "domains");
         registry.Register<DomainRegion>(region);
     }
+
+    /// <summary>vmc.domains.passivate-idle-after: a duration, or off (stopped domains stay in memory).</summary>
+    public static TimeSpan? PassivateAfter(Akka.Configuration.Config config) =>
+        config.GetString("vmc.domains.passivate-idle-after", "1m") is "off" ? null
+            : config.GetTimeSpan("vmc.domains.passivate-idle-after", TimeSpan.FromMinutes(1));
 
     /// <summary>Moves a domain's shard to the server at <paramref name="address"/> (where it will then live).</summary>
     public static void MoveShard(ActorSystem system, string domain, string address) =>
