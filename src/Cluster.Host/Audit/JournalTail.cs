@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Akka.Actor;
 using Actors.Domains.Serialization;
+using Cluster.Host.Persistence;
 
 namespace Cluster.Host.Audit;
 
@@ -36,10 +37,7 @@ public sealed class JournalTail(AuditDatabase db, ActorSystem system)
         while (await reader.ReadAsync(ct))
         {
             var ordering = reader.GetInt64(0);
-            if (reader.IsDBNull(3)) throw new InvalidOperationException($"journal ordering {ordering} has no serializer id");
-            var manifest = reader.IsDBNull(4) ? "" : reader.GetString(4);
-            var (bytes, serializerId) = ((byte[])reader.GetValue(5), reader.GetInt32(3));
-            var payload = _serialization.Deserialize(bytes, serializerId, manifest);
+            var (payload, _, bytes, serializerId) = JournalPayload.Read(_serialization, reader, 3, $"ordering {ordering}");
             events.Add(new JournalEvent(ordering, reader.GetString(1), reader.GetInt64(2), payload, Json(bytes, serializerId, payload)));
         }
         return events;

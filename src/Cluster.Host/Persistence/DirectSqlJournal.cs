@@ -23,7 +23,7 @@ public sealed class DirectSqlJournal : SqlWriteJournal
         """;
 
     private const string Events = """
-        SELECT sequence_number, identifier, manifest, message, writer_uuid, created FROM journal
+        SELECT sequence_number, writer_uuid, created, identifier, manifest, message FROM journal
         WHERE persistence_id = @pid AND sequence_number >= @from AND sequence_number <= @to AND NOT deleted
         ORDER BY sequence_number LIMIT @max
         """;
@@ -37,7 +37,8 @@ public sealed class DirectSqlJournal : SqlWriteJournal
 
     public DirectSqlJournal(Akka.Configuration.Config config) : base(config)
     {
-        _db = new AuditDatabase(config.GetString("connection-string"), config.GetString("provider-name") != "SQLite.MS");
+        var provider = config.GetString("provider-name");
+        _db = AuditDatabase.For(new DatabaseSetup(config.GetString("connection-string"), provider, provider));
         _writer = new JournalWriter(_db, config.GetInt("batch-size"), config.GetInt("parallelism"), config.GetInt("buffer-size"));
         _serialization = Context.System.Serialization;
     }
@@ -124,11 +125,9 @@ public sealed class DirectSqlJournal : SqlWriteJournal
             while (await reader.ReadAsync())
             {
                 var sequenceNr = reader.GetInt64(0);
-                if (reader.IsDBNull(1)) throw new InvalidOperationException($"{persistenceId} event {sequenceNr} has no serializer id");
-                var manifest = reader.IsDBNull(2) ? "" : reader.GetString(2);
-                var payload = _serialization.Deserialize((byte[])reader.GetValue(3), reader.GetInt32(1), manifest);
+                var (payload, manifest, _, _) = JournalPayload.Read(_serialization, reader, 3, $"{persistenceId} #{sequenceNr}");
                 recoveryCallback(new Persistent(payload, sequenceNr, persistenceId, manifest, isDeleted: false,
-                    ActorRefs.NoSender, reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt64(5)));
+                    ActorRefs.NoSender, reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2)));
             }
         });
 }
