@@ -20,11 +20,8 @@ public sealed class DirectSqlJournalTests
         LocalJournal.OnSqliteAsync(WriteThenRecoverAsync);
 
     [Fact]
-    public async Task Postgres_recovery_reads_every_event_in_order_and_the_highest_sequence_number()
-    {
-        await using var pg = await PostgresServer.StartAsync();
-        await WriteThenRecoverAsync("--name", "node1", "--data-dir", Path.Combine(pg.Root, "node"), "--db", pg.ConnectionString);
-    }
+    public Task Postgres_recovery_reads_every_event_in_order_and_the_highest_sequence_number() =>
+        LocalJournal.OnPostgresAsync(WriteThenRecoverAsync);
 
     private sealed record Recovered(string[] Events, long LastSequenceNr);
 
@@ -112,14 +109,12 @@ public sealed class DirectSqlJournalTests
     }
 
     [Fact]
-    public Task Sqlite_a_second_writer_of_a_domain_fails_alone() => LocalJournal.OnSqliteAsync(SecondWriterFailsAloneAsync);
+    public Task Sqlite_a_second_writer_of_a_domain_fails_alone() =>
+        LocalJournal.OnSqliteAsync(SecondWriterFailsAloneAsync);
 
     [Fact]
-    public async Task Postgres_a_second_writer_of_a_domain_fails_alone()
-    {
-        await using var pg = await PostgresServer.StartAsync();
-        await SecondWriterFailsAloneAsync("--name", "node1", "--data-dir", Path.Combine(pg.Root, "node"), "--db", pg.ConnectionString);
-    }
+    public Task Postgres_a_second_writer_of_a_domain_fails_alone() =>
+        LocalJournal.OnPostgresAsync(SecondWriterFailsAloneAsync);
 
     /// <summary>
     /// Two servers' actors of one domain, both recovered to event 1: the first to write takes sequence number 2,

@@ -26,11 +26,8 @@ public sealed class JournalTagTests
         LocalJournal.OnSqliteAsync(WriteTogetherThenFindByTagsAsync);
 
     [Fact]
-    public async Task Postgres_events_written_together_are_each_found_by_their_own_tags()
-    {
-        await using var pg = await PostgresServer.StartAsync();
-        await WriteTogetherThenFindByTagsAsync("--name", "node1", "--data-dir", Path.Combine(pg.Root, "node"), "--db", pg.ConnectionString);
-    }
+    public Task Postgres_events_written_together_are_each_found_by_their_own_tags() =>
+        LocalJournal.OnPostgresAsync(WriteTogetherThenFindByTagsAsync);
 
     /// <summary>Persists what it is sent, then says "ok".</summary>
     private sealed class Writer : ReceivePersistentActor

@@ -36,4 +36,11 @@ public static class LocalJournal
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
         }
     }
+
+    /// <summary>Runs <paramref name="body"/> with the arguments of a node on a private PostgreSQL, stopped after.</summary>
+    public static async Task OnPostgresAsync(Func<string[], Task> body)
+    {
+        await using var pg = await PostgresServer.StartAsync();
+        await body(["--name", "node1", "--data-dir", Path.Combine(pg.Root, "node"), "--db", pg.ConnectionString]);
+    }
 }
