@@ -10,10 +10,10 @@
 # the plugin's own recovery reads (the baseline), then as configured (DirectSqlJournal).
 # One node keeps SQLite in its data dir; --nodes K above 1 runs K nodes on one private PostgreSQL on
 # 127.0.0.1:$VMC_BENCH_PG_PORT (default 35432), stopped at the end. Ends with one line:
-#   node: D defined, R running: RSS M MiB (W MiB restarted), restart T s (ready X s; Fx faster than the
-#   plugin's reads, B s), p50 A ms p99 B ms at N requests/s
-# (M: the largest node after the creates; W: after the restart, once its wake-up has woken every domain and the
-# stopped ones have been idle for vmc.domains.passivate-idle-after).
+#   node: D defined, R running: RSS M MiB (S MiB settled, W MiB restarted), restart T s (ready X s; Fx faster than
+#   the plugin's reads, B s), p50 A ms p99 B ms at N requests/s
+# (M: the largest node right after the creates and starts; S: once the stopped domains were idle for
+# vmc.domains.passivate-idle-after and the node trimmed its heap; W: the same after the restart's wake-up).
 # ops/bench/scale.sh measures the domain actors and the journal in one process, without sharding or HTTP.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -132,7 +132,9 @@ public sealed class DomainActor : PersistentActor, IWithTimers
     {
         var idle = _state.Desired == DesiredState.Stopped && _vmm is null && _op == Operation.None && _jobs is not { Count: > 0 }
                    && !_handingOff && !_leaseHeld && _migrationAddress is null;
-        if (idle) Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(HandOff.Instance));
+        if (!idle) return;
+        Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(HandOff.Instance));
+        Context.System.EventStream.Publish(DomainPassivating.Instance);
     }
 
     /// <summary>The failover manager's decision, recorded where the domain now lives; it wakes the entity here too.</summary>

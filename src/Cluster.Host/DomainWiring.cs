@@ -41,6 +41,7 @@ public static class DomainWiring
                 new FailoverAwareAllocation(system, locations, () => registry.TryGet<FailoverManagerKey>(out var manager) ? manager : null),
                 DomainCommands.HandOff.Instance)
             .GetAwaiter().GetResult());
+        if (MemoryTrim.Threshold(system.Settings.Config) is { } threshold) system.ActorOf(MemoryTrim.Props(threshold), MemoryTrim.Name);
         var region = system.ActorOf(DomainRouter.Props(regions), "domains");
         registry.Register<DomainRegion>(region);
     }
