@@ -34,7 +34,7 @@ public static class DomainWiring
         system.ActorOf(MigrationReceiver.Props(driver, layout, leases ?? UnsharedLeases.Instance, options.Hostname), MigrationReceiver.Name);
         var settings = ClusterShardingSettings.Create(system).WithRole("server");
         var sharding = ClusterSharding.Get(system);
-        var locations = new ShardLocations(system);
+        var locations = ShardLocations.Get(system);
         var regions = DomainPartitions.TypeNames.ToDictionary(type => type, type => sharding.StartAsync(type,
                 name => DomainActor.Props(name, runtime), settings,
                 new OneShardPerEntity<IDomainMessage>(),
@@ -53,7 +53,7 @@ public static class DomainWiring
 
     /// <summary>Moves a domain's shard to the server at <paramref name="address"/> (where it will then live).</summary>
     public static void MoveShard(ActorSystem system, string domain, string address) =>
-        new ShardLocations(system).Place(domain, Address.Parse(address));
+        ShardLocations.Get(system).Place(domain, Address.Parse(address));
 
     /// <summary>Sends a domain a message through the region of the server at <paramref name="address"/> (allocating it there).</summary>
     public static void TellThrough(ActorSystem system, IDomainMessage message, string address) =>

@@ -11,9 +11,14 @@ namespace Actors.Servers.Scheduling;
 /// a debug message on every allocation and rebalance, and compared each location against a list of every shard,
 /// which made a node of 10,000 domains spend its CPU there.
 /// </summary>
-public sealed class ShardLocations(ActorSystem system)
+public sealed class ShardLocations : IExtension
 {
-    private readonly ReplicatedIndex<string> _map = new(system, "domain-location", DomainIndex.Buckets);
+    private readonly ReplicatedIndex<string> _map;
+
+    private ShardLocations(ActorSystem system) => _map = new(system, "domain-location", DomainIndex.Buckets);
+
+    /// <summary>The node's one instance (its bucket keys built once, not per placement).</summary>
+    public static ShardLocations Get(ActorSystem system) => system.WithExtension<ShardLocations, Provider>();
 
     /// <summary>The domain's shard lives on the server at <paramref name="address"/> (a local write, spread by gossip).</summary>
     public void Place(string domain, Address address) => _map.Publish(domain, address.ToString());
@@ -21,4 +26,9 @@ public sealed class ShardLocations(ActorSystem system)
     public Task<string?> AddressOfAsync(string domain) => _map.ReadAsync(domain);
 
     public Task<IReadOnlyDictionary<string, string>> ReadAsync() => _map.ReadAsync();
+
+    public sealed class Provider : ExtensionIdProvider<ShardLocations>
+    {
+        public override ShardLocations CreateExtension(ExtendedActorSystem system) => new(system);
+    }
 }

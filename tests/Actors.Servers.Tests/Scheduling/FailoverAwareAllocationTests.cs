@@ -23,7 +23,7 @@ public sealed class FailoverAwareAllocationTests : TestKit
         var cluster = Akka.Cluster.Cluster.Get(Sys);
         cluster.Join(cluster.SelfAddress);
         AwaitCondition(() => cluster.SelfMember.Status == Akka.Cluster.MemberStatus.Up, TimeSpan.FromSeconds(10));
-        _locations = new ShardLocations(Sys);
+        _locations = ShardLocations.Get(Sys);
         _allocation = new FailoverAwareAllocation(Sys, _locations, () => null);
         _local = CreateTestProbe().Ref;
         // A region on another server: only its address matters to the strategy.
