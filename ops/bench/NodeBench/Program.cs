@@ -71,6 +71,7 @@ try
     if (settledAt > DateTime.UtcNow) await Task.Delay(settledAt - DateTime.UtcNow);
     var rssSettled = nodes.Max(n => n.Rss());
     Console.WriteLine($"RSS once idle domains passivated: {string.Join(", ", nodes.Select(n => $"{n.Name} {n.Rss() / 1048576.0:0} MiB"))}");
+    ShowTrims();
 
     // The baseline first: the plugin's own recovery reads (DirectSqlJournal's base class). The second restart
     // then replays a few more events per running domain than the first.
@@ -87,11 +88,20 @@ try
     await Task.Delay(passivateAfter + settle);
     var rssAwake = nodes.Max(n => n.Rss());
     Console.WriteLine($"RSS after the restart, once idle domains passivated: {string.Join(", ", nodes.Select(n => $"{n.Name} {n.Rss() / 1048576.0:0} MiB"))}");
+    ShowTrims();
     await Task.WhenAll(nodes.Select(n => n.StopAsync()));
     Console.WriteLine($"node: {defined} defined, {running} running{(nodeCount > 1 ? $" on {nodeCount} nodes" : "")}: RSS {rss / 1048576.0:0} MiB ({rssSettled / 1048576.0:0} MiB settled, {rssAwake / 1048576.0:0} MiB restarted), restart {restart:0.0} s (ready {ready.TotalSeconds:0.0} s; " +
                       $"{baseline / restart:0.0}x faster than the plugin's reads, {baseline:0.0} s), " +
                       $"p50 {latency.P50Ms:0.0} ms p99 {latency.P99Ms:0.0} ms at {latency.Rate:0} requests/s");
     return 0;
+
+    // Each node's last MemoryTrim line (the collection's pause and what it gave back).
+    void ShowTrims()
+    {
+        foreach (var n in nodes)
+            if (n.Log.Split('\n').LastOrDefault(l => l.Contains("memory: ", StringComparison.Ordinal)) is { } line)
+                Console.WriteLine($"  {n.Name}: {line[line.IndexOf("memory: ", StringComparison.Ordinal)..].Trim()}");
+    }
 
     // Stops every node, starts them again and times until every running domain runs again.
     async Task<(double Seconds, TimeSpan Ready)> RestartAsync(string how)
