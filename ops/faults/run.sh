@@ -10,7 +10,8 @@
 # live QEMU processes, and runs N rounds (default 6) of faults: kill9 (kill -9 a node's host), stop (SIGSTOP it for
 # 15 s, then SIGCONT), partition (drop its cluster traffic on lo for 15 s with iptables), pg-restart (restart
 # PostgreSQL). --quick: 12 domains, one round of each kind (kill9, partition, stop, pg-restart): the short form
-# ops/test.sh runs.
+# ops/test.sh runs. Each round starts with the cluster whole: a node that went down after the previous round healed
+# is that round's collateral damage and is restarted first.
 # Ends with one line:
 #   faults: R rounds, K faults, double-runs D, lost-acks L, failover p50 X s p99 Y s
 # and exits non-zero if D > 0, L > 0, a round did not heal, or the suite could not run. The cluster is always torn
