@@ -29,8 +29,8 @@ var share = (running + nodeCount - 1) / nodeCount;
 // Stopped domains leave memory after a minute without a message (the node's default, spelled out: the bench waits
 // for it before it takes a restarted node's RSS).
 var passivateAfter = TimeSpan.FromMinutes(1);
-// After the last passivation: MemoryTrim's check interval (10 s) twice, and the collection itself.
-var settle = TimeSpan.FromSeconds(25);
+// MemoryTrim's line, once a node gave the memory of its passivated domains back.
+const string Trimmed = "memory: ";
 var simulatedServers = $"vmc.simulated-server {{ cpus = {share / 8 + 16}, memory-mib = {share * 16L + 4096} }}\n" +
                        $"vmc.domains.passivate-idle-after = {passivateAfter.TotalSeconds:0}s\n" +
                        // Several node processes on a machine of two cores starve each other's heartbeats under this
@@ -54,11 +54,11 @@ try
     var api = new Api(node.Api, File.ReadAllText(Path.Combine(node.DataDir, "admin.token")).Trim());
     var journal = new Journal(node.DataDir, db);
 
+    foreach (var n in nodes) n.Watch(Trimmed);
     clock.Restart();
     await api.ForEachAsync(defined, inFlight, i => ("/domains", Api.CreateBody(i)));
     Console.WriteLine($"created {defined} in {clock.Elapsed.TotalSeconds:0.0} s ({defined / clock.Elapsed.TotalSeconds:0}/s over HTTP)");
-    // Stopped domains passivate once idle, then the node trims its heap (MemoryTrim): the settled RSS is taken then.
-    var settledAt = DateTime.UtcNow + passivateAfter + settle;
+    var createdAt = DateTime.UtcNow;
     clock.Restart();
     await api.ForEachAsync(running, inFlight, i => ($"/domains/{Api.Name(i)}/start", null));
     await UntilAsync(() => journal.Count("domain.started.v1", 0) >= running, TimeSpan.FromMinutes(5), "every started domain running");
@@ -68,8 +68,7 @@ try
 
     var latency = await SteadyRequests.RunAsync(api, running, rate, TimeSpan.FromSeconds(steadySeconds));
     Console.WriteLine($"steady {latency.Rate:0} requests/s (pause/resume over HTTP) for {steadySeconds} s: p50 {latency.P50Ms:0.0} ms p99 {latency.P99Ms:0.0} ms, {latency.Refused} refused");
-    if (settledAt > DateTime.UtcNow) await Task.Delay(settledAt - DateTime.UtcNow);
-    var rssSettled = nodes.Max(n => n.Rss());
+    var rssSettled = await SettledRssAsync(createdAt);
     Console.WriteLine($"RSS once idle domains passivated: {string.Join(", ", nodes.Select(n => $"{n.Name} {n.Rss() / 1048576.0:0} MiB"))}");
     ShowTrims();
 
@@ -79,14 +78,17 @@ try
     var (baseline, _) = await RestartAsync("with the plugin's recovery reads");
     File.WriteAllText(config, simulatedServers);
     var wokeAll = $"woke {defined} entities from the catalog"; // the domains' CatalogWakeup, at its end
-    foreach (var n in nodes) n.Watch(wokeAll);
+    foreach (var n in nodes)
+    {
+        n.Watch(wokeAll);
+        n.Watch(Trimmed);
+    }
     var (restart, ready) = await RestartAsync("as configured");
     // A restarted node wakes every domain once; the stopped ones then leave memory when idle.
     await UntilAsync(() => nodes.All(n => n.Lines(wokeAll) > 0), TimeSpan.FromMinutes(5),
         "every domain awake after the restart");
     Console.WriteLine($"restart: every domain woken after {clock.Elapsed.TotalSeconds:0.0} s, RSS {string.Join(", ", nodes.Select(n => $"{n.Name} {n.Rss() / 1048576.0:0} MiB"))}");
-    await Task.Delay(passivateAfter + settle);
-    var rssAwake = nodes.Max(n => n.Rss());
+    var rssAwake = await SettledRssAsync(DateTime.UtcNow);
     Console.WriteLine($"RSS after the restart, once idle domains passivated: {string.Join(", ", nodes.Select(n => $"{n.Name} {n.Rss() / 1048576.0:0} MiB"))}");
     ShowTrims();
     await Task.WhenAll(nodes.Select(n => n.StopAsync()));
@@ -95,12 +97,22 @@ try
                       $"p50 {latency.P50Ms:0.0} ms p99 {latency.P99Ms:0.0} ms at {latency.Rate:0} requests/s");
     return 0;
 
+    // The RSS once the domains idle since idleFrom passivated and each node gave their memory back (MemoryTrim's
+    // line), or, for a node holding fewer domains than its trim threshold, a minute and a half after that.
+    async Task<long> SettledRssAsync(DateTime idleFrom)
+    {
+        var until = idleFrom + passivateAfter + TimeSpan.FromSeconds(90);
+        while (DateTime.UtcNow < until && !nodes.All(n => n.Lines(Trimmed) > 0)) await Task.Delay(500);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        return nodes.Max(n => n.Rss());
+    }
+
     // Each node's last MemoryTrim line (the collection's pause and what it gave back).
     void ShowTrims()
     {
         foreach (var n in nodes)
-            if (n.Log.Split('\n').LastOrDefault(l => l.Contains("memory: ", StringComparison.Ordinal)) is { } line)
-                Console.WriteLine($"  {n.Name}: {line[line.IndexOf("memory: ", StringComparison.Ordinal)..].Trim()}");
+            if (n.Log.Split('\n').LastOrDefault(l => l.Contains(Trimmed, StringComparison.Ordinal)) is { } line)
+                Console.WriteLine($"  {n.Name}: {line[line.IndexOf(Trimmed, StringComparison.Ordinal)..].Trim()}");
     }
 
     // Stops every node, starts them again and times until every running domain runs again.
