@@ -30,6 +30,12 @@ case $timeout_ms in '' | *[!0-9]*) echo "watchdog: TIMEOUT_MS must be a positive
 
 # Ignore every signal a dying host, its terminal or its process group could send; only SIGKILL ends us.
 trap '' HUP INT QUIT TERM PIPE USR1 USR2 ALRM TSTP TTIN TTOU
+# Close what the host inherited from its own parent (a lock, a socket): the watchdog outlives the host and would hold
+# them as long (a benchmark's lock stayed taken after its nodes were killed). 255 is bash's own handle on this script.
+for fd in /proc/$$/fd/*; do
+  fd=${fd##*/}
+  case $fd in 0 | 1 | 2 | 255) ;; *) eval "exec $fd>&-" 2>/dev/null ;; esac
+done
 # Be the last thing the OOM killer picks (root only; harmless otherwise).
 echo -1000 >/proc/self/oom_score_adj 2>/dev/null || true
 

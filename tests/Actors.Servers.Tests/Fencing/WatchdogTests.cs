@@ -156,6 +156,24 @@ public sealed class WatchdogTests : IDisposable
     }
 
     [Fact]
+    public async Task It_keeps_no_descriptor_it_inherited_beyond_the_standard_three()
+    {
+        // A host's parent may leave a descriptor open (here fd 9 on a file, as flock leaves its lock): the watchdog,
+        // which outlives the host, must not hold it.
+        var held = Path.Combine(_otherDir, "held");
+        var start = new ProcessStartInfo("bash") { UseShellExecute = false };
+        foreach (var a in new[] { "-c", "exec 9>>\"$1\"; shift; exec bash \"$@\" </dev/null >/dev/null 2>&1", "_", held,
+                     WatchdogScript, _dataDir, TimeoutMs.ToString(CultureInfo.InvariantCulture), "1" })
+            start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        _watchdogs.Add(process.Id);
+        await WaitUntilRunning(process.Id);
+        var open = Directory.GetFiles($"/proc/{process.Id}/fd").Select(Path.GetFileName).ToList();
+        Assert.DoesNotContain("9", open);
+        Assert.DoesNotContain(open, fd => new FileInfo($"/proc/{process.Id}/fd/{fd}").LinkTarget == held);
+    }
+
+    [Fact]
     public async Task The_stop_file_ends_it_and_it_runs_detached_ignoring_the_hosts_signals()
     {
         var watchdog = StartWatchdog();
