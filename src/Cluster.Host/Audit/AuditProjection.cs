@@ -28,6 +28,7 @@ public static class AuditProjection
         var gaps = new OrderingGaps(settings.GapTimeout);
         var maker = new AuditRowMaker(from.DomainPools);
         var offset = from.Offset;
+        await using var writer = await AuditWriter.OpenAsync(store.Database, ct);
         var next = tail.ReadAsync(offset, settings.BatchSize, ct);
         try
         {
@@ -49,7 +50,7 @@ public static class AuditProjection
                 if (ready > 0)
                 {
                     var batch = maker.Make(page.Take(ready).ToList(), offset);
-                    await store.WriteAsync(batch.Rows, batch.NewPools, batch.Offset, ct);
+                    await writer.WriteAsync(batch, ct);
                     offset = batch.Offset;
                     written(offset);
                 }
