@@ -20,6 +20,12 @@ public sealed class AuditWriterTests
     public Task Postgres_a_batch_that_meets_a_stored_row_writes_nothing() => LocalJournal.OnPostgresAsync(CollidingBatchAsync);
 
     [Fact]
+    public Task Sqlite_a_batch_after_a_failed_one_writes_nothing() => LocalJournal.OnSqliteAsync(AfterAFailedBatchAsync);
+
+    [Fact]
+    public Task Postgres_a_batch_after_a_failed_one_writes_nothing() => LocalJournal.OnPostgresAsync(AfterAFailedBatchAsync);
+
+    [Fact]
     public Task Sqlite_the_writers_page_cache_does_not_pass_to_the_pool() => LocalJournal.OnSqliteAsync(async nodeArgs =>
     {
         var db = await TablesAsync(nodeArgs);
@@ -32,16 +38,31 @@ public sealed class AuditWriterTests
     {
         var db = await TablesAsync(nodeArgs);
         await using var writer = await AuditWriter.OpenAsync(db);
-        await writer.WriteAsync(new AuditBatch(Rows(1, 3), new Dictionary<string, string> { ["d1"] = "p1" }, 3));
+        await writer.WriteAsync(new AuditBatch(Rows(1, 3), new Dictionary<string, string> { ["d1"] = "p1" }, 3), Task.CompletedTask);
 
         // Ordering 3 again after a full statement's worth of new rows: the failure comes once some rows are in.
         var colliding = Rows(4, 40).Append(Rows(3, 3)[0]).ToList();
         await Assert.ThrowsAnyAsync<DbException>(() =>
-            writer.WriteAsync(new AuditBatch(colliding, new Dictionary<string, string> { ["d9"] = "p9" }, 40)));
+            writer.WriteAsync(new AuditBatch(colliding, new Dictionary<string, string> { ["d9"] = "p9" }, 40), Task.CompletedTask));
         Assert.Equal((3L, 6L, 3L, 1L), await CountsAsync(db));
 
-        await writer.WriteAsync(new AuditBatch(Rows(4, 40), new Dictionary<string, string>(), 40));
+        await writer.WriteAsync(new AuditBatch(Rows(4, 40), new Dictionary<string, string>(), 40), Task.CompletedTask);
         Assert.Equal((40L, 80L, 40L, 1L), await CountsAsync(db));
+    }
+
+    /// <summary>Two writers, as the projection runs them on PostgreSQL: the second batch's offset waits for the first.</summary>
+    private static async Task AfterAFailedBatchAsync(string[] nodeArgs)
+    {
+        var db = await TablesAsync(nodeArgs);
+        await using var first = await AuditWriter.OpenAsync(db);
+        await using var second = await AuditWriter.OpenAsync(db);
+        await first.WriteAsync(new AuditBatch(Rows(1, 3), new Dictionary<string, string>(), 3), Task.CompletedTask);
+
+        var failing = first.WriteAsync(new AuditBatch(Rows(3, 10), new Dictionary<string, string>(), 10), Task.CompletedTask);
+        var after = second.WriteAsync(new AuditBatch(Rows(11, 20), new Dictionary<string, string> { ["d9"] = "p9" }, 20), failing);
+        await Assert.ThrowsAnyAsync<DbException>(() => failing);
+        await Assert.ThrowsAnyAsync<DbException>(() => after);
+        Assert.Equal((3L, 6L, 3L, 0L), await CountsAsync(db));
     }
 
     /// <summary>The journal's tables (the plugin makes them as its journal starts) and the audit's, in a fresh database.</summary>

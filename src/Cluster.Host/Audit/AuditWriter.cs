@@ -41,7 +41,10 @@ public sealed class AuditWriter : IAsyncDisposable
         }
     }
 
-    public async Task WriteAsync(AuditBatch batch, CancellationToken ct = default)
+    /// <param name="before">The write of the batch before this one (on another writer), or a completed task. This
+    /// batch's rows go in meanwhile, but its pools and offset only once that write has committed, and not at all if it
+    /// failed: an offset never passes rows that are not in the tables.</param>
+    public async Task WriteAsync(AuditBatch batch, Task before, CancellationToken ct = default)
     {
         await using var tx = await _connection.BeginTransactionAsync(ct);
         if (batch.Rows.Count > 0)
@@ -49,6 +52,7 @@ public sealed class AuditWriter : IAsyncDisposable
             if (_postgres) await PostgresRowWriter.WriteAsync((NpgsqlConnection)_connection, batch.Rows, ct);
             else SqliteRowWriter.Write((SqliteConnection)_connection, batch.Rows);
         }
+        await before;
         if (batch.NewPools.Count > 0) await WritePoolsAsync(tx, batch.NewPools, ct);
         await AuditDatabase.ExecuteAsync(_connection, tx,
             "INSERT INTO audit_offset (projection, ordering) VALUES (@p, @o) ON CONFLICT (projection) DO UPDATE SET ordering = excluded.ordering",
