@@ -11,9 +11,12 @@ public sealed class AuditDatabase(string connectionString, bool postgres)
 
     public static AuditDatabase For(DatabaseSetup db) => new(db.ConnectionString, db.Shared);
 
-    public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
+    /// <param name="pooled">False: a SQLite connection of its own, closed for good when disposed, so that what its
+    /// PRAGMAs set ends with it instead of passing to the journal's next user of the pool.</param>
+    public async Task<DbConnection> OpenAsync(CancellationToken ct = default, bool pooled = true)
     {
-        DbConnection connection = Postgres ? new NpgsqlConnection(connectionString) : new SqliteConnection(connectionString);
+        DbConnection connection = Postgres ? new NpgsqlConnection(connectionString)
+            : new SqliteConnection(pooled ? connectionString : new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString());
         await connection.OpenAsync(ct);
         return connection;
     }

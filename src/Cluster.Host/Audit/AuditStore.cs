@@ -1,18 +1,10 @@
-using System.Data.Common;
-using Microsoft.Data.Sqlite;
-using Npgsql;
-using NpgsqlTypes;
-
 namespace Cluster.Host.Audit;
 
 /// <summary>Where the projection stands: the last journal ordering it wrote, and the pool of every domain it has seen.</summary>
 public sealed record AuditPosition(long Offset, IReadOnlyDictionary<string, string> DomainPools);
 
 /// <summary>
-/// The projection's writes. A batch of rows, their tag rows in the journal's tag table, the pools it learned and
-/// the new offset commit in one transaction, so after a crash the projection resumes exactly after the last batch
-/// that is in the tables: no gap, and no duplicate (the journal ordering is also the tables' key, so a replayed row
-/// could not be inserted twice).
+/// Where the projection stands, and its reset for a rebuild; its batches are written by an <see cref="AuditWriter"/>.
 /// </summary>
 public sealed class AuditStore(AuditDatabase db)
 {
@@ -47,23 +39,6 @@ public sealed class AuditStore(AuditDatabase db)
         return new AuditPosition(offset, pools);
     }
 
-    public async Task WriteAsync(IReadOnlyList<AuditRow> rows, IReadOnlyDictionary<string, string> newPools, long offset,
-        CancellationToken ct = default)
-    {
-        await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        if (rows.Count > 0)
-        {
-            if (db.Postgres) await PostgresRowWriter.WriteAsync((NpgsqlConnection)connection, rows, ct);
-            else SqliteRowWriter.Write((SqliteConnection)connection, rows);
-        }
-        if (newPools.Count > 0) await WritePoolsAsync(connection, tx, newPools, ct);
-        await AuditDatabase.ExecuteAsync(connection, tx,
-            "INSERT INTO audit_offset (projection, ordering) VALUES (@p, @o) ON CONFLICT (projection) DO UPDATE SET ordering = excluded.ordering",
-            ct, ("@p", ProjectionName), ("@o", offset));
-        await tx.CommitAsync(ct);
-    }
-
     /// <summary>
     /// Empties the table, the pools and the offset together: the projection then rebuilds from the journal's start
     /// (and its <see cref="LoadAsync"/> clears the tags).
@@ -74,26 +49,5 @@ public sealed class AuditStore(AuditDatabase db)
         await using var tx = await connection.BeginTransactionAsync(ct);
         await AuditDatabase.ExecuteAsync(connection, tx, "DELETE FROM audit; DELETE FROM audit_domain_pools; DELETE FROM audit_offset", ct);
         await tx.CommitAsync(ct);
-    }
-
-    /// <summary>
-    /// The pools the batch learned: on PostgreSQL one statement over arrays (a batch of creations teaches one per
-    /// domain, each a round trip otherwise); SQLite has no round trips to save.
-    /// </summary>
-    private async Task WritePoolsAsync(DbConnection connection, DbTransaction tx, IReadOnlyDictionary<string, string> pools, CancellationToken ct)
-    {
-        const string upsert = " ON CONFLICT (domain) DO UPDATE SET pool = excluded.pool";
-        if (db.Postgres)
-        {
-            await using var command = new NpgsqlCommand("INSERT INTO audit_domain_pools (domain, pool) SELECT * FROM unnest(@d, @p)" + upsert,
-                (NpgsqlConnection)connection, (NpgsqlTransaction)tx);
-            command.Parameters.Add(new NpgsqlParameter("@d", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = pools.Keys.ToArray() });
-            command.Parameters.Add(new NpgsqlParameter("@p", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = pools.Values.ToArray() });
-            await command.ExecuteNonQueryAsync(ct);
-            return;
-        }
-        foreach (var (domain, pool) in pools)
-            await AuditDatabase.ExecuteAsync(connection, tx, "INSERT INTO audit_domain_pools (domain, pool) VALUES (@d, @p)" + upsert,
-                ct, ("@d", domain), ("@p", pool));
     }
 }
