@@ -93,12 +93,12 @@ public sealed class DomainLeaseStore : IAsyncDisposable, IDisposable
         return await _backend.ReleaseAsync(domain, owner, cancellationToken).ConfigureAwait(false) > 0;
     }
 
-    /// <summary>Deletes every lease row of <paramref name="owner"/>. Returns how many.</summary>
-    public async Task<int> ReleaseAllAsync(string owner, CancellationToken cancellationToken = default)
+    /// <summary>Deletes every lease row of <paramref name="owner"/> but those of the domains in <paramref name="keep"/>. Returns how many.</summary>
+    public async Task<int> ReleaseAllAsync(string owner, IReadOnlyCollection<string>? keep = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        return await _backend.ReleaseAllAsync(owner, cancellationToken).ConfigureAwait(false);
+        return await _backend.ReleaseAllAsync(owner, keep ?? [], cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The row of <paramref name="domain"/>, expired or not (see <see cref="DomainLease.Expired"/>); null if none.</summary>
@@ -131,6 +131,6 @@ internal interface ILeaseBackend : IAsyncDisposable
     Task<LeaseResult> TryAcquireAsync(string domain, string owner, long ttlMs, CancellationToken ct);
     Task<int> RenewAllAsync(string owner, long ttlMs, CancellationToken ct);
     Task<int> ReleaseAsync(string domain, string owner, CancellationToken ct);
-    Task<int> ReleaseAllAsync(string owner, CancellationToken ct);
+    Task<int> ReleaseAllAsync(string owner, IReadOnlyCollection<string> keep, CancellationToken ct);
     Task<DomainLease?> GetAsync(string domain, CancellationToken ct);
 }

@@ -97,10 +97,11 @@ internal sealed class PostgresLeaseBackend(string connectionString) : ILeaseBack
         return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
-    public async Task<int> ReleaseAllAsync(string owner, CancellationToken ct)
+    public async Task<int> ReleaseAllAsync(string owner, IReadOnlyCollection<string> keep, CancellationToken ct)
     {
-        await using var command = _dataSource.CreateCommand("DELETE FROM domain_leases WHERE owner = @owner");
+        await using var command = _dataSource.CreateCommand("DELETE FROM domain_leases WHERE owner = @owner AND NOT (domain = ANY(@keep))");
         command.Parameters.AddWithValue("owner", owner);
+        command.Parameters.AddWithValue("keep", keep.ToArray());
         return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 

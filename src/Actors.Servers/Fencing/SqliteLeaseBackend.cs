@@ -101,8 +101,9 @@ internal sealed class SqliteLeaseBackend(string connectionString, TimeProvider c
     public Task<int> ReleaseAsync(string domain, string owner, CancellationToken ct) =>
         ExecuteAsync("DELETE FROM domain_leases WHERE domain = $domain AND owner = $owner", ct, ("$domain", domain), ("$owner", owner));
 
-    public Task<int> ReleaseAllAsync(string owner, CancellationToken ct) =>
-        ExecuteAsync("DELETE FROM domain_leases WHERE owner = $owner", ct, ("$owner", owner));
+    public Task<int> ReleaseAllAsync(string owner, IReadOnlyCollection<string> keep, CancellationToken ct) =>
+        ExecuteAsync("DELETE FROM domain_leases WHERE owner = $owner AND domain NOT IN (SELECT value FROM json_each($keep))", ct,
+            ("$owner", owner), ("$keep", System.Text.Json.JsonSerializer.Serialize(keep)));
 
     public async Task<DomainLease?> GetAsync(string domain, CancellationToken ct)
     {

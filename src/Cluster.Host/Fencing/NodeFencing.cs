@@ -75,6 +75,13 @@ public sealed class NodeFencing(DomainLeaseStore store, string owner, FencingSet
         _system = system;
         _log = Logging.GetLogger(system, nameof(NodeFencing));
         store.EnsureSchemaAsync().GetAwaiter().GetResult();
+        // The leases are this server's by name, so a restart within their TTL would renew the previous run's for
+        // domains it no longer runs (its VMMs died with it, or with the host), and keep them from starting on any
+        // other server for good. Before any domain starts here, only those whose VMM still runs here keep theirs
+        // (the wake-up adopts those VMMs).
+        var adopted = LocalVmms.ByDomain(new Actors.Domains.DomainLayout(dataDir).DomainsDir).Keys.ToList();
+        var released = store.ReleaseAllAsync(owner, adopted).GetAwaiter().GetResult();
+        if (released > 0) _log.Info("fencing: released {0} lease(s) of this server's previous run (no VMM of theirs runs here)", released);
         _keeper = system.ActorOf(LeaseKeeper.Props(store, owner, settings, dataDir,
             renewed: at => Volatile.Write(ref _lastRenewal, at.ToUnixTimeMilliseconds()),
             lapsed: OnLapsed), "lease-keeper");

@@ -128,6 +128,21 @@ public abstract class DomainLeaseStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Release_of_all_but_some_keeps_those_and_other_owners_leases()
+    {
+        // A server restarted within the TTL keeps the leases of the domains whose VMM still runs there, only.
+        foreach (var d in new[] { "a1", "a2", "a3" }) await Store.TryAcquireAsync(d, "server-a", Long);
+        await Store.TryAcquireAsync("b1", "server-b", Long);
+
+        Assert.Equal(2, await Store.ReleaseAllAsync("server-a", ["a2", "b1", "nowhere"]));
+        Assert.Null(await Store.GetAsync("a1"));
+        Assert.Equal("server-a", (await Store.GetAsync("a2"))!.Owner);
+        Assert.Null(await Store.GetAsync("a3"));
+        Assert.Equal("server-b", (await Store.GetAsync("b1"))!.Owner);
+        Assert.Equal(1, await Store.ReleaseAllAsync("server-a", []));
+    }
+
+    [Fact]
     public async Task Twenty_concurrent_acquisitions_by_different_owners_grant_exactly_one()
     {
         // Three nodes' stores start at once on an empty database: the table is created once, without errors.
