@@ -387,7 +387,18 @@ public sealed class Suite : IDisposable
             // any other node that went away (downed as collateral damage) is restarted once the fault is released.
             foreach (var n in nodes)
             {
-                if (restartedAt.ContainsKey(n)) continue;
+                if (restartedAt.TryGetValue(n, out var restarted))
+                {
+                    // Downed again before it was whole (a restarted node's link to one peer failed, and SBR downed both
+                    // as indirectly connected): start it once more.
+                    if (n.Pid is not null || now - restarted < TimeSpan.FromSeconds(5)) continue;
+                    if (n != victim && !collateral.Contains(n.Name)) collateral.Add(n.Name);
+                    Log($"{n.Name} went down again {(now - restarted).TotalSeconds:0.0} s after its restart; restarting it again");
+                    readyAt.Remove(n);
+                    RestartNode(n);
+                    restartedAt[n] = now;
+                    continue;
+                }
                 var pid = n.Pid;
                 if (pid is null && !goneAt.ContainsKey(n))
                 {
