@@ -105,6 +105,25 @@ public sealed class QemuDriverTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Adoption_waits_for_a_qmp_client_that_is_still_connected_to_let_go()
+    {
+        var spec = _run.Spec();
+        var first = await _driver.StartAsync(spec, CancellationToken.None);
+        await first.DisposeAsync(); // detach: QEMU keeps running
+        // Another client holds QMP (as a previous incarnation of the domain's actor did) for longer than one handshake.
+        var other = await QmpClient.ConnectAsync(QemuRunPaths.For(spec).QmpSocket, _ => { }, TimeSpan.FromSeconds(5), CancellationToken.None);
+        var adopting = new QemuDriver(new QemuDriverOptions { Accelerator = "tcg", QmpHandshakeTimeout = TimeSpan.FromSeconds(1) })
+            .TryAdoptAsync(spec, CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // the first handshake has timed out by now
+        Assert.False(adopting.IsCompleted);
+        await other.DisposeAsync();
+
+        var adopted = _run.Track((await adopting)!);
+        Assert.Equal(first.Pid, adopted.Pid);
+        Assert.Equal(VmmRunState.Running, await adopted.QueryStatusAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Adopts_a_qemu_that_is_not_our_child_and_notices_its_death()
     {
         var spec = _run.Spec();

@@ -181,8 +181,7 @@ public sealed class QemuDriver(QemuDriverOptions? options = null) : IVmmDriver
         var process = new QemuProcess(spec.DomainName, paths, watch, child: null);
         try
         {
-            var qmp = await QmpClient.ConnectAsync(paths.QmpSocket, process.OnQmpEvent, _options.QmpHandshakeTimeout, ct).ConfigureAwait(false);
-            process.Attach(qmp);
+            process.Attach(await ConnectToAdoptAsync(paths, process, ct).ConfigureAwait(false));
             await process.QueryStatusAsync(ct).ConfigureAwait(false);
             return process;
         }
@@ -191,6 +190,26 @@ public sealed class QemuDriver(QemuDriverOptions? options = null) : IVmmDriver
             await process.DisposeAsync().ConfigureAwait(false);
             if (process.Exited.IsCompletedSuccessfully) return null; // it died while we looked
             throw new VmmException($"QEMU of domain {spec.DomainName} (pid {watch.Pid}) is alive but its QMP socket {paths.QmpSocket} did not answer: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// QMP serves one client at a time, and the one before may still be letting go: the previous incarnation of the
+    /// domain's actor, stopped when the journal failed under it (a PostgreSQL restart in the fault suite), had not
+    /// closed its connection when the next one adopted, and the start failed. A handshake that times out is tried
+    /// again, three attempts in all.
+    /// </summary>
+    private async Task<QmpClient> ConnectToAdoptAsync(QemuRunPaths paths, QemuProcess process, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await QmpClient.ConnectAsync(paths.QmpSocket, process.OnQmpEvent, _options.QmpHandshakeTimeout, ct).ConfigureAwait(false);
+            }
+            catch (VmmException) when (attempt < 3 && !process.Exited.IsCompleted)
+            {
+            }
         }
     }
 
