@@ -53,7 +53,10 @@ public sealed class NodeFencingRestartTests : TestKit, IDisposable
     {
         // Stops the watchdog (fencing kills the stand-in VMMs too), and waits until it saw its stop file, before the
         // directory goes.
+        // The watchdog writes its pid file once it runs, which may be after the test's last assertion.
         var pidFile = Path.Combine(_dataDir, "fencing", "watchdog.pid");
+        var started = Stopwatch.StartNew();
+        while (_fencing is not null && !File.Exists(pidFile) && started.Elapsed < TimeSpan.FromSeconds(5)) Thread.Sleep(50);
         var watchdog = File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid) ? pid : 0;
         _fencing?.FenceAsync("test over").GetAwaiter().GetResult();
         if (watchdog > 0)
