@@ -30,6 +30,8 @@ public sealed class NodeFencing(DomainLeaseStore store, string owner, FencingSet
 
     public FencingSettings Settings => settings;
 
+    private string DomainsDir => new Actors.Domains.DomainLayout(dataDir).DomainsDir;
+
     /// <summary>
     /// Fenced, or about to be: checked by domain actors before they record a fact, so a lapse is noticed here even
     /// before the keeper's next tick (after a freeze, both wake at once).
@@ -79,7 +81,7 @@ public sealed class NodeFencing(DomainLeaseStore store, string owner, FencingSet
         // domains it no longer runs (its VMMs died with it, or with the host), and keep them from starting on any
         // other server for good. Before any domain starts here, only those whose VMM still runs here keep theirs
         // (the wake-up adopts those VMMs).
-        var adopted = LocalVmms.ByDomain(new Actors.Domains.DomainLayout(dataDir).DomainsDir).Keys.ToList();
+        var adopted = LocalVmms.ByDomain(DomainsDir).Keys.ToList();
         var released = store.ReleaseAllAsync(owner, adopted).GetAwaiter().GetResult();
         if (released > 0) _log.Info("fencing: released {0} lease(s) of this server's previous run (no VMM of theirs runs here)", released);
         _keeper = system.ActorOf(LeaseKeeper.Props(store, owner, settings, dataDir,
@@ -106,7 +108,7 @@ public sealed class NodeFencing(DomainLeaseStore store, string owner, FencingSet
     {
         if (Interlocked.Exchange(ref _fenced, 1) == 1) return;
         _keeper?.Tell(PoisonPill.Instance);
-        var killed = LocalVmms.KillAll(new Actors.Domains.DomainLayout(dataDir).DomainsDir);
+        var killed = LocalVmms.KillAll(DomainsDir);
         _log?.Warning("fencing: {0}; killed {1} local VMM(s) [{2}]", why, killed.Count, string.Join(", ", killed));
         try
         {
