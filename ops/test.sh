@@ -14,6 +14,8 @@ dotnet build Actors.sln -c Release --nologo -v quiet || { echo "0 passed, 1 fail
 
 passed=0 failed=0 skipped=0 broken=0
 log=$(mktemp)
+# The names of what failed, repeated just above the summary line: CI shows only the end of a long output.
+failures=$(mktemp)
 for project in tests/*/*.csproj; do
   echo "== $(basename "$project" .csproj)"
   filter=()
@@ -23,6 +25,7 @@ for project in tests/*/*.csproj; do
   fi
   dotnet test "$project" -c Release --no-build --nologo "${filter[@]}" 2>&1 | tee "$log" | grep -E '^\s*(Failed|Skipped) |Passed!|Failed!|error' || true
   grep -A4 'Error Message' "$log" | head -n 60 || true
+  grep -E '^\s*Failed ' "$log" | sed "s/^ */$(basename "$project" .csproj): /" >> "$failures" || true
   summary=$(grep -E '(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" | tail -n 1)
   if [ -z "$summary" ] && grep -q 'No test is available' "$log"; then
     echo "(no tests)"
@@ -30,6 +33,7 @@ for project in tests/*/*.csproj; do
   fi
   if [ -z "$summary" ]; then
     echo "test.sh: $project produced no test summary" >&2
+    echo "$(basename "$project" .csproj): no test summary (crashed or did not build)" >> "$failures"
     broken=$((broken + 1))
     continue
   fi
@@ -43,7 +47,10 @@ rm -f "$log"
 # The short form of the fault-injection suite (a real 3-node QEMU cluster, one round of each fault kind) counts
 # as one test: it fails on a double run, a lost acknowledged request or a round that does not heal.
 echo "== faults --quick"
-if ops/faults/run.sh --quick; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+if ops/faults/run.sh --quick; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "faults --quick (its evidence is above)" >> "$failures"; fi
+
+if [ -s "$failures" ]; then echo "== failed"; cat "$failures"; fi
+rm -f "$failures"
 
 failed=$((failed + broken))
 if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
