@@ -584,11 +584,16 @@ public sealed class Suite : IDisposable
         return false;
     }
 
-    /// <summary>Creates and starts a new HA domain via a random node; null once it runs (one VMM), else what went wrong.</summary>
+    /// <summary>
+    /// Creates and starts a new HA domain via a random node; null once it runs (one VMM), else what went wrong.
+    /// After a refusal the next attempt goes through another live node: the probe asks whether the cluster serves
+    /// requests, and a node that went down meanwhile (late collateral, counted before the next round) cannot say.
+    /// </summary>
     private async Task<string?> ProbeAsync(int r, string kind, CancellationToken ct)
     {
         var name = $"r{r:00}-probe";
         var via = nodes[rng.Next(nodes.Count)];
+        Node NextLive() => nodes.Concat(nodes).SkipWhile(n => n != via).Skip(1).Take(nodes.Count).FirstOrDefault(n => n.Pid is not null) ?? via;
         var w = Stopwatch.StartNew();
         var deadline = DateTime.UtcNow.AddSeconds(60);
         var refusals = new List<string>();
@@ -602,6 +607,7 @@ public sealed class Suite : IDisposable
                 Log($"probe: {via.Name} refused: {rep}");
                 if (DateTime.UtcNow > deadline) return false;
                 await Task.Delay(2000, ct);
+                via = NextLive();
             }
         }
         // 409: an earlier attempt that answered 503 ("may still complete") did complete.
@@ -614,6 +620,7 @@ public sealed class Suite : IDisposable
         while (DateTime.UtcNow < deadline.AddSeconds(30))
         {
             (_, info) = await Api.GetDomainAsync(via.ApiPort, name, TimeSpan.FromSeconds(5), ct);
+            if (info is null) via = NextLive();
             if (info is { State: "running" } && obs.Latest.Of(name).Count == 1)
             {
                 Log($"probe: {name} created via {via.Name} runs on {info.Server} after {w.Elapsed.TotalSeconds:0.0} s" +
