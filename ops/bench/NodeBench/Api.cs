@@ -16,7 +16,7 @@ public sealed class Api(string baseAddress, string token)
 
     public static string Name(int i) => "d" + i.ToString("D6");
 
-    public static string CreateBody(int i) => $$"""{"name":"{{Name(i)}}","vcpus":1,"memoryMiB":16}""";
+    public static string CreateBody(int i, bool ha) => $$"""{"name":"{{Name(i)}}","vcpus":1,"memoryMiB":16,"ha":{{(ha ? "true" : "false")}}}""";
 
     /// <summary>POSTs to each path in order with at most <paramref name="inFlight"/> unanswered; throws on the first refusal.</summary>
     public async Task ForEachAsync(int count, int inFlight, Func<int, (string Path, string? Body)> request)
