@@ -48,8 +48,7 @@ public static class DomainWiring
 
     /// <summary>vmc.domains.passivate-idle-after: a duration, or off (stopped domains stay in memory).</summary>
     public static TimeSpan? PassivateAfter(Akka.Configuration.Config config) =>
-        config.GetString("vmc.domains.passivate-idle-after", "1m") is "off" ? null
-            : config.GetTimeSpan("vmc.domains.passivate-idle-after", TimeSpan.FromMinutes(1));
+        OffSetting.Read(config, "vmc.domains.passivate-idle-after", TimeSpan.FromMinutes(1), (c, path, fallback) => c.GetTimeSpan(path, fallback));
 
     /// <summary>Moves a domain's shard to the server at <paramref name="address"/> (where it will then live).</summary>
     public static void MoveShard(ActorSystem system, string domain, string address) =>

@@ -49,8 +49,7 @@ public sealed class MemoryTrim : ReceiveActor, IWithTimers
 
     /// <summary>vmc.memory.trim-after-passivations: a count, or off (null).</summary>
     public static int? Threshold(Akka.Configuration.Config config) =>
-        config.GetString("vmc.memory.trim-after-passivations", "10000") is "off" ? null
-            : config.GetInt("vmc.memory.trim-after-passivations", 10_000);
+        OffSetting.Read(config, "vmc.memory.trim-after-passivations", 10_000, (c, path, fallback) => c.GetInt(path, fallback));
 
     protected override void PreStart()
     {

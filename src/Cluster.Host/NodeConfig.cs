@@ -22,6 +22,7 @@ public static class NodeConfig
         sb.AppendLine($"akka.persistence.journal.sql.parallelism = ${{vmc.persistence.{db.Kind}.write-parallelism}}");
         sb.AppendLine($"akka.persistence.max-concurrent-recoveries = ${{vmc.persistence.{db.Kind}.max-concurrent-recoveries}}");
         sb.AppendLine($"akka.cluster.sharding.distributed-data.durable.lmdb.dir = {Quote(Path.Combine(options.DataDir, "ddata"))}");
+        sb.AppendLine(Fencing.NodeFencing.KeeperDispatcherHocon);
         if (options.ClusterCert is not null) sb.AppendLine(ClusterTls.Hocon);
         if (options.ConfigFile is { } extra) sb.AppendLine(File.ReadAllText(extra));
         return sb.ToString();

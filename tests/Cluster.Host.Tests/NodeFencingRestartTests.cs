@@ -12,6 +12,8 @@ namespace Cluster.Host.Tests;
 /// </summary>
 public sealed class NodeFencingRestartTests : TestKit, IDisposable
 {
+    public NodeFencingRestartTests() : base(NodeFencing.KeeperDispatcherHocon) { }
+
     private readonly string _dataDir = Directory.CreateTempSubdirectory("vmc-fencing-restart-").FullName;
     private readonly List<Process> _vmms = [];
     private NodeFencing? _fencing;

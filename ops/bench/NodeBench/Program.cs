@@ -147,9 +147,12 @@ try
 catch (Exception ex)
 {
     Console.Error.WriteLine($"node bench failed: {ex.Message}");
+    // The whole logs outlive the work dir (deleted below): the last lines rarely show how it began.
+    var kept = Directory.CreateTempSubdirectory("vmc-node-bench-failed-").FullName;
     foreach (var n in nodes)
     {
-        Console.Error.WriteLine($"--- {n.Name} log (last 40 lines) ---");
+        File.WriteAllText(Path.Combine(kept, $"{n.Name}.log"), n.Log);
+        Console.Error.WriteLine($"--- {n.Name} log (last 40 lines; all of it in {kept}/{n.Name}.log) ---");
         foreach (var line in n.Log.Split('\n').TakeLast(40)) Console.Error.WriteLine(line);
     }
     return 1;

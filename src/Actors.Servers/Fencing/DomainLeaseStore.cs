@@ -75,13 +75,17 @@ public sealed class DomainLeaseStore : IAsyncDisposable, IDisposable
     /// <summary>
     /// Extends every unexpired lease of <paramref name="owner"/> to now + <paramref name="ttl"/> (never shorter than it
     /// was) in one statement. An expired lease is not revived: it must be acquired again. Returns how many were renewed.
+    /// Synchronous, on a connection of its own, for the <see cref="LeaseKeeper"/>'s own thread: a renewal must not wait
+    /// behind a busy node's work (thousands of domains recovering and acquiring leases) for the thread pool or for a
+    /// pooled connection. Throws <see cref="TimeoutException"/> when the database did not answer within
+    /// <paramref name="timeout"/> (rounded up to whole seconds on PostgreSQL).
     /// </summary>
-    public async Task<int> RenewAllAsync(string owner, TimeSpan ttl, CancellationToken cancellationToken = default)
+    public int RenewAll(string owner, TimeSpan ttl, TimeSpan timeout)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         var ttlMs = TtlMilliseconds(ttl);
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        return await _backend.RenewAllAsync(owner, ttlMs, cancellationToken).ConfigureAwait(false);
+        if (!_schemaReady) EnsureSchemaAsync().GetAwaiter().GetResult();
+        return _backend.RenewAll(owner, ttlMs, timeout);
     }
 
     /// <summary>Deletes <paramref name="domain"/>'s lease if <paramref name="owner"/> holds it (expired or not). True if a row went.</summary>
@@ -129,7 +133,7 @@ internal interface ILeaseBackend : IAsyncDisposable
 {
     Task CreateSchemaAsync(CancellationToken ct);
     Task<LeaseResult> TryAcquireAsync(string domain, string owner, long ttlMs, CancellationToken ct);
-    Task<int> RenewAllAsync(string owner, long ttlMs, CancellationToken ct);
+    int RenewAll(string owner, long ttlMs, TimeSpan timeout);
     Task<int> ReleaseAsync(string domain, string owner, CancellationToken ct);
     Task<int> ReleaseAllAsync(string owner, IReadOnlyCollection<string> keep, CancellationToken ct);
     Task<DomainLease?> GetAsync(string domain, CancellationToken ct);

@@ -18,7 +18,7 @@ namespace Actors.Servers.Fencing;
 /// the keeper stops renewing for good and reports the lapse, so the server fences itself instead of carrying on
 /// with leases it no longer really holds.
 /// </summary>
-public sealed class LeaseKeeper : ReceiveActor, IWithTimers
+public sealed class LeaseKeeper : ReceiveActor
 {
     /// <summary>Asks for a <see cref="Status"/>.</summary>
     public sealed record GetStatus
@@ -41,6 +41,7 @@ public sealed class LeaseKeeper : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Action<DateTimeOffset> _renewed;
     private readonly Action<TimeSpan> _lapsed;
+    private readonly CancellationTokenSource _ticking = new();
     private bool _inFlight;
     private bool _stopped;
     private Status _status = new(null, 0, 0, 0, null);
@@ -74,8 +75,6 @@ public sealed class LeaseKeeper : ReceiveActor, IWithTimers
         Receive<GetStatus>(_ => Sender.Tell(_status));
     }
 
-    public ITimerScheduler Timers { get; set; } = null!;
-
     /// <summary>Where the keeper writes its heartbeat for a data dir.</summary>
     public static string HeartbeatPath(string dataDir) => Path.Combine(dataDir, "fencing", "heartbeat");
 
@@ -83,11 +82,24 @@ public sealed class LeaseKeeper : ReceiveActor, IWithTimers
         Action<DateTimeOffset>? renewed = null, Action<TimeSpan>? lapsed = null) =>
         Akka.Actor.Props.Create(() => new LeaseKeeper(store, owner, settings, dataDir, renewed, lapsed));
 
+    /// <summary>
+    /// Ticks come from a thread of their own, not from Akka's timers: Akka's scheduler waits on the thread pool, so on
+    /// a node whose pool is starved (thousands of domains starting) its timers stop, and so would the renewals. Run
+    /// this actor on a dispatcher of its own too (the node's: vmc.fencing.keeper-dispatcher).
+    /// </summary>
     protected override void PreStart()
     {
-        Timers.StartPeriodicTimer("renew", new Tick(), _settings.RenewInterval);
-        Self.Tell(new Tick());
+        var self = Self;
+        var every = _settings.RenewInterval;
+        var stopped = _ticking.Token;
+        new Thread(() =>
+        {
+            do self.Tell(new Tick());
+            while (!stopped.WaitHandle.WaitOne(every));
+        }) { IsBackground = true, Name = "lease-keeper-ticks" }.Start();
     }
+
+    protected override void PostStop() => _ticking.Cancel();
 
     private void Renew()
     {
@@ -95,41 +107,46 @@ public sealed class LeaseKeeper : ReceiveActor, IWithTimers
         if (_status.LastSuccess is { } last && DateTimeOffset.UtcNow - last > _settings.WatchdogTimeout)
         {
             _stopped = true;
-            Timers.CancelAll();
+            _ticking.Cancel();
             var age = DateTimeOffset.UtcNow - last;
             _log.Warning("leases of {0} lapsed: the last renewal succeeded {1:0.0} s ago (watchdog timeout {2} s); renewing no more",
                 _owner, age.TotalSeconds, _settings.WatchdogTimeout.TotalSeconds);
             _lapsed(age);
             return;
         }
-        if (_inFlight) return; // the previous renewal is still running; it is abandoned at its deadline
+        if (_inFlight) return; // the previous renewal is still running (its timeout ends it)
         _inFlight = true;
         var issuedAt = DateTimeOffset.UtcNow;
         var store = _store;
         var owner = _owner;
         var ttl = _settings.LeaseTtl;
         var deadline = _settings.RenewInterval;
-        // Off the actor's thread: a database driver that blocks (SQLite waits on a busy lock synchronously) must
-        // not stop the ticks that notice a lapse.
-        Task.Run(RunRenewal).PipeTo(Self);
+        // On a thread of its own, synchronously, on a connection of its own (DomainLeaseStore.RenewAll). Queued on the
+        // thread pool, or for a pooled connection, behind a restarting node's work (10,000 domains recovering, 1,000
+        // acquiring leases), renewals came too late, the leases lapsed and the node fenced and downed itself.
+        // Told straight from that thread: a continuation (PipeTo) would wait for the pool like the rest.
+        var self = Self;
+        new Thread(() => self.Tell(RunRenewal())) { IsBackground = true, Name = "lease-renewal" }.Start();
 
-        async Task<object> RunRenewal()
+        object RunRenewal()
         {
-            using var cts = new CancellationTokenSource(deadline);
             try
             {
-                var count = await store.RenewAllAsync(owner, ttl, cts.Token).ConfigureAwait(false);
-                return new Renewed(count, issuedAt);
+                var count = store.RenewAll(owner, ttl, deadline);
+                // A late answer is no renewal: the heartbeat's stamp must reach the file within one renew interval.
+                return DateTimeOffset.UtcNow - issuedAt > deadline ? NoAnswer() : new Renewed(count, issuedAt);
             }
-            catch (OperationCanceledException) when (cts.IsCancellationRequested)
+            catch (TimeoutException)
             {
-                return new RenewFailed($"no answer within {deadline.TotalMilliseconds} ms");
+                return NoAnswer();
             }
             catch (Exception ex)
             {
                 return new RenewFailed(ex.GetType().Name + ": " + ex.Message);
             }
         }
+
+        RenewFailed NoAnswer() => new($"no answer within {deadline.TotalMilliseconds} ms");
     }
 
     private void OnRenewed(Renewed r)

@@ -14,6 +14,8 @@ internal sealed class PostgresLeaseBackend(string connectionString) : ILeaseBack
     private const long SchemaLockKey = 0x646f6d5f6c656173;
 
     private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
+    // Renewals: one connection of their own (see DomainLeaseStore.RenewAll), made on first use with its timeout.
+    private NpgsqlDataSource? _renewals;
 
     public async Task CreateSchemaAsync(CancellationToken ct)
     {
@@ -76,17 +78,27 @@ internal sealed class PostgresLeaseBackend(string connectionString) : ILeaseBack
         return result;
     }
 
-    public async Task<int> RenewAllAsync(string owner, long ttlMs, CancellationToken ct)
+    public int RenewAll(string owner, long ttlMs, TimeSpan timeout)
     {
-        await using var command = _dataSource.CreateCommand(
-            """
-            UPDATE domain_leases
-               SET expires_at = greatest(expires_at, clock_timestamp() + @ttl_ms * interval '1 millisecond')
-             WHERE owner = @owner AND expires_at > clock_timestamp()
-            """);
-        command.Parameters.AddWithValue("owner", owner);
-        command.Parameters.AddWithValue("ttl_ms", ttlMs);
-        return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        var seconds = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
+        _renewals ??= NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 1, Timeout = seconds });
+        try
+        {
+            using var connection = _renewals.OpenConnection();
+            using var command = new NpgsqlCommand(
+                """
+                UPDATE domain_leases
+                   SET expires_at = greatest(expires_at, clock_timestamp() + @ttl_ms * interval '1 millisecond')
+                 WHERE owner = @owner AND expires_at > clock_timestamp()
+                """, connection) { CommandTimeout = seconds };
+            command.Parameters.AddWithValue("owner", owner);
+            command.Parameters.AddWithValue("ttl_ms", ttlMs);
+            return command.ExecuteNonQuery();
+        }
+        catch (NpgsqlException ex) when (ex.InnerException is TimeoutException)
+        {
+            throw new TimeoutException($"no answer within {seconds} s", ex);
+        }
     }
 
     public async Task<int> ReleaseAsync(string domain, string owner, CancellationToken ct)
@@ -116,5 +128,9 @@ internal sealed class PostgresLeaseBackend(string connectionString) : ILeaseBack
             reader.GetFieldValue<DateTimeOffset>(2), reader.GetBoolean(3));
     }
 
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (_renewals is { } renewals) await renewals.DisposeAsync().ConfigureAwait(false);
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+    }
 }

@@ -90,12 +90,14 @@ internal sealed class SqliteLeaseBackend(string connectionString, TimeProvider c
         return result;
     }
 
-    public async Task<int> RenewAllAsync(string owner, long ttlMs, CancellationToken ct)
+    // Microsoft.Data.Sqlite's async calls run synchronously, so this blocks the calling thread and no other. The timeout
+    // is not enforced here: the keeper counts an answer later than its deadline as failed.
+    public int RenewAll(string owner, long ttlMs, TimeSpan timeout)
     {
         var now = NowMs();
-        return await ExecuteAsync(
+        return ExecuteAsync(
             "UPDATE domain_leases SET expires_at = max(expires_at, $expires) WHERE owner = $owner AND expires_at > $now",
-            ct, ("$owner", owner), ("$expires", now + ttlMs), ("$now", now)).ConfigureAwait(false);
+            CancellationToken.None, ("$owner", owner), ("$expires", now + ttlMs), ("$now", now)).GetAwaiter().GetResult();
     }
 
     public Task<int> ReleaseAsync(string domain, string owner, CancellationToken ct) =>

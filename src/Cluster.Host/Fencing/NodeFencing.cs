@@ -30,6 +30,12 @@ public sealed class NodeFencing(DomainLeaseStore store, string owner, FencingSet
 
     public FencingSettings Settings => settings;
 
+    /// <summary>
+    /// The lease keeper's dispatcher, a thread of its own (part of every node's configuration): its renewals and
+    /// heartbeat writes must not wait behind a busy node's actors.
+    /// </summary>
+    public const string KeeperDispatcherHocon = "vmc.fencing.keeper-dispatcher { type = PinnedDispatcher, executor = fork-join-executor }";
+
     private string DomainsDir => new Actors.Domains.DomainLayout(dataDir).DomainsDir;
 
     /// <summary>
@@ -86,7 +92,7 @@ public sealed class NodeFencing(DomainLeaseStore store, string owner, FencingSet
         if (released > 0) _log.Info("fencing: released {0} lease(s) of this server's previous run (no VMM of theirs runs here)", released);
         _keeper = system.ActorOf(LeaseKeeper.Props(store, owner, settings, dataDir,
             renewed: at => Volatile.Write(ref _lastRenewal, at.ToUnixTimeMilliseconds()),
-            lapsed: OnLapsed), "lease-keeper");
+            lapsed: OnLapsed).WithDispatcher("vmc.fencing.keeper-dispatcher"), "lease-keeper");
         var watchdogPid = _watchdog.Start();
         _log.Info("fencing: lease ttl {0} s, renew every {1} s, watchdog (pid {2}) kills local VMMs after {3} s without renewal",
             settings.LeaseTtl.TotalSeconds, settings.RenewInterval.TotalSeconds, watchdogPid, settings.WatchdogTimeout.TotalSeconds);

@@ -47,6 +47,20 @@ internal static class FencingTestSupport
     public static Task Eventually(Func<bool> condition, TimeSpan within, string what) =>
         Eventually(() => Task.FromResult(condition()), within, what);
 
+    /// <summary>The lease keeper's heartbeat stamp in <paramref name="dataDir"/> (unix ms); null before its first write.</summary>
+    public static long? Heartbeat(string dataDir)
+    {
+        try
+        {
+            return long.Parse(File.ReadAllText(Actors.Servers.Fencing.LeaseKeeper.HeartbeatPath(dataDir)).Trim(),
+                System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
     public static int FreeTcpPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Actors.Servers.Fencing;
 using Akka.Actor;
 using static Actors.Servers.Tests.Fencing.FencingTestSupport;
@@ -33,18 +32,6 @@ public sealed class LeaseKeeperTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifeti
         TryDeleteDir(_dir);
     }
 
-    private long? Heartbeat()
-    {
-        try
-        {
-            return long.Parse(File.ReadAllText(LeaseKeeper.HeartbeatPath(_dir)).Trim(), CultureInfo.InvariantCulture);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-    }
-
     [Fact]
     public async Task It_renews_the_servers_leases_and_writes_a_heartbeat_after_each_success()
     {
@@ -53,9 +40,9 @@ public sealed class LeaseKeeperTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifeti
         var startedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var keeper = Sys.ActorOf(LeaseKeeper.Props(_store, "server-a", Fast, _dir));
 
-        await Eventually(() => Heartbeat() is { } hb && hb >= startedAt - 5, TimeSpan.FromSeconds(5), "a first heartbeat");
-        var first = Heartbeat()!.Value;
-        await Eventually(() => Heartbeat() > first, TimeSpan.FromSeconds(5), "the heartbeat advances");
+        await Eventually(() => Heartbeat(_dir) is { } hb && hb >= startedAt - 5, TimeSpan.FromSeconds(5), "a first heartbeat");
+        var first = Heartbeat(_dir)!.Value;
+        await Eventually(() => Heartbeat(_dir) > first, TimeSpan.FromSeconds(5), "the heartbeat advances");
         Assert.False(File.Exists(LeaseKeeper.HeartbeatPath(_dir) + ".tmp"));
 
         // d1 (server-a) is kept alive well past its original 1.5 s; d2 (server-b) is not renewed and expires.
@@ -83,7 +70,7 @@ public sealed class LeaseKeeperTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifeti
         Assert.Equal(0, status.Successes);
         Assert.Null(status.LastSuccess);
         Assert.NotNull(status.LastError);
-        Assert.Null(Heartbeat());
+        Assert.Null(Heartbeat(_dir));
     }
 
     [Fact]
@@ -110,10 +97,10 @@ public sealed class LeaseKeeperTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifeti
 
         // The database answers again, but the keeper renews no more: the server fences itself instead.
         var count = renewed.Count;
-        var heartbeat = Heartbeat();
+        var heartbeat = Heartbeat(_dir);
         await Task.Delay(Fast.RenewInterval * 5); // several renew intervals: nothing may happen
         Assert.Equal(count, renewed.Count);
-        Assert.Equal(heartbeat, Heartbeat());
+        Assert.Equal(heartbeat, Heartbeat(_dir));
         Assert.Single(lapses);
     }
 
