@@ -1,9 +1,15 @@
+using System.Diagnostics;
 using Actors.Servers.Fencing;
 using Akka.Actor;
 using static Actors.Servers.Tests.Fencing.FencingTestSupport;
 
 namespace Actors.Servers.Tests.Fencing;
 
+/// <summary>Runs alone: one test starves the process's thread pool, which would slow every test running beside it.</summary>
+[CollectionDefinition(nameof(ThreadPoolStarvation), DisableParallelization = true)]
+public sealed class ThreadPoolStarvation;
+
+[Collection(nameof(ThreadPoolStarvation))]
 public sealed class LeaseKeeperTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
     private static readonly FencingSettings Fast = new()
@@ -16,7 +22,9 @@ public sealed class LeaseKeeperTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifeti
     private readonly string _dir = NewTempDir("fencing-keeper");
     private DomainLeaseStore _store = null!;
 
-    public LeaseKeeperTests() : base("akka.loglevel = WARNING") { }
+    // keeper-dispatcher: the dispatcher the node gives its keeper (NodeFencing.KeeperDispatcherHocon).
+    public LeaseKeeperTests()
+        : base("akka.loglevel = WARNING\nkeeper-dispatcher { type = PinnedDispatcher, executor = fork-join-executor }") { }
 
     public Task InitializeAsync()
     {
@@ -108,5 +116,38 @@ public sealed class LeaseKeeperTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifeti
     public void Invalid_settings_are_refused_when_the_keeper_starts()
     {
         Assert.Throws<ArgumentException>(() => new FencingSettings { LeaseTtl = TimeSpan.FromSeconds(5) }.Validate());
+    }
+
+    [Fact]
+    public async Task It_keeps_renewing_while_every_thread_pool_thread_is_busy()
+    {
+        var keeper = Sys.ActorOf(LeaseKeeper.Props(_store, "server-a", Fast, _dir).WithDispatcher("keeper-dispatcher"));
+        await Eventually(() => Heartbeat(_dir) is not null, TimeSpan.FromSeconds(5), "a first heartbeat");
+
+        // A node starting thousands of domains: the pool's threads all taken, and far more work queued than it adds
+        // threads for within the test. Checked from this thread, synchronously: a continuation would wait in that queue.
+        using var release = new ManualResetEventSlim();
+        var blockers = Enumerable.Range(0, 200).Select(_ => Task.Run(() => release.Wait(TimeSpan.FromSeconds(20)))).ToArray();
+        var advances = 0;
+        try
+        {
+            var starved = Stopwatch.StartNew();
+            var last = Heartbeat(_dir);
+            while (starved.Elapsed < TimeSpan.FromSeconds(3))
+            {
+                var now = Heartbeat(_dir);
+                if (now > last) advances++;
+                last = now;
+                Thread.Sleep(50); // the poll's interval; this thread must not wait on the starved pool
+            }
+        }
+        finally
+        {
+            release.Set();
+            await Task.WhenAll(blockers);
+        }
+        // Renewed every 100 ms; a renewal queued on the pool (as before) made none in 3 s.
+        var status = await keeper.Ask<LeaseKeeper.Status>(LeaseKeeper.GetStatus.Instance, TimeSpan.FromSeconds(3));
+        Assert.True(advances >= 5, $"the heartbeat advanced {advances} time(s) in 3 s of a starved thread pool ({status})");
     }
 }
