@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using Vmm.Native.Linux;
 using Vmm.Native.Qemu;
 using Xunit.Abstractions;
@@ -117,6 +118,51 @@ public sealed class QemuDriverTests(ITestOutputHelper output) : IAsyncLifetime
         await Task.Delay(TimeSpan.FromSeconds(1.5)); // the first handshake has timed out by now
         Assert.False(adopting.IsCompleted);
         await other.DisposeAsync();
+
+        var adopted = _run.Track((await adopting)!);
+        Assert.Equal(first.Pid, adopted.Pid);
+        Assert.Equal(VmmRunState.Running, await adopted.QueryStatusAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Adoption_waits_for_room_in_a_qmp_socket_whose_backlog_is_full()
+    {
+        var spec = _run.Spec();
+        var first = await _driver.StartAsync(spec, CancellationToken.None);
+        await first.DisposeAsync(); // detach: QEMU keeps running
+        var path = QemuRunPaths.For(spec).QmpSocket;
+        var other = await QmpClient.ConnectAsync(path, _ => { }, TimeSpan.FromSeconds(5), CancellationToken.None);
+        // QEMU accepts no second client while one is connected: connections wait in its listen backlog until that is
+        // full, then a connection fails at once with EAGAIN (what a busy QEMU answered an adoption in CI).
+        var waiting = new List<Socket>();
+        Task<IVmmProcess?> adopting;
+        try
+        {
+            while (waiting.Count < 256)
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) { Blocking = false };
+                try
+                {
+                    socket.Connect(new UnixDomainSocketEndPoint(path));
+                    waiting.Add(socket);
+                }
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.TryAgain)
+                {
+                    socket.Dispose();
+                    break;
+                }
+            }
+            Assert.True(waiting.Count < 256, "the QMP socket's backlog never filled");
+            adopting = new QemuDriver(new QemuDriverOptions { Accelerator = "tcg", QmpHandshakeTimeout = TimeSpan.FromSeconds(2) })
+                .TryAdoptAsync(spec, CancellationToken.None);
+            await Task.Delay(TimeSpan.FromSeconds(1)); // several refused connections by now
+            Assert.False(adopting.IsCompleted);
+        }
+        finally
+        {
+            foreach (var socket in waiting) socket.Dispose();
+            await other.DisposeAsync();
+        }
 
         var adopted = _run.Track((await adopting)!);
         Assert.Equal(first.Pid, adopted.Pid);

@@ -196,19 +196,23 @@ public sealed class QemuDriver(QemuDriverOptions? options = null) : IVmmDriver
     /// <summary>
     /// QMP serves one client at a time, and the one before may still be letting go: the previous incarnation of the
     /// domain's actor, stopped when the journal failed under it (a PostgreSQL restart in the fault suite), had not
-    /// closed its connection when the next one adopted, and the start failed. A handshake that times out is tried
-    /// again, three attempts in all.
+    /// closed its connection when the next one adopted, and the start failed. Until three handshake timeouts have
+    /// passed, a handshake that times out is tried again, and so is a connection QEMU refuses for now (EAGAIN: its
+    /// listen backlog is full while a busy QEMU has not yet accepted the next client), after a short pause.
     /// </summary>
     private async Task<QmpClient> ConnectToAdoptAsync(QemuRunPaths paths, QemuProcess process, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        var deadline = DateTime.UtcNow + _options.QmpHandshakeTimeout * 3;
+        while (true)
         {
             try
             {
                 return await QmpClient.ConnectAsync(paths.QmpSocket, process.OnQmpEvent, _options.QmpHandshakeTimeout, ct).ConfigureAwait(false);
             }
-            catch (VmmException) when (attempt < 3 && !process.Exited.IsCompleted)
+            catch (Exception e) when (e is VmmException or SocketException { SocketErrorCode: SocketError.TryAgain or SocketError.WouldBlock }
+                                      && DateTime.UtcNow < deadline && !process.Exited.IsCompleted)
             {
+                if (e is SocketException) await Task.Delay(200, ct).ConfigureAwait(false);
             }
         }
     }
