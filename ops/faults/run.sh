@@ -2,14 +2,15 @@
 # Fault-injection suite for invariant 1 (at most one running VMM per domain), invariant 2 (no acknowledged
 # request is lost) and failover times (DESIGN.md), on a real 3-node QEMU cluster on loopback.
 #
-#   ops/faults/run.sh [--rounds N] [--domains M] [--quick] [--seed S] [--kinds kill9,stop,partition,pg-restart]
+#   ops/faults/run.sh [--rounds N] [--domains M] [--quick] [--seed S] [--kinds kill9,stop,partition,pg-restart,restart-all]
 #                     [--fault-seconds S] [--heal-seconds S]
 #
 # Starts its own cluster (ops/cluster.sh up 3 --vmm qemu) in its own state dir and ports, creates M HA domains
 # (default 30) spread over the servers, watches /proc from outside the cluster every ~100 ms for a domain with two
 # live QEMU processes, and runs N rounds (default 6) of faults: kill9 (kill -9 a node's host), stop (SIGSTOP it for
 # 15 s, then SIGCONT), partition (drop its cluster traffic on lo for 15 s with iptables), pg-restart (restart
-# PostgreSQL). --quick: 12 domains, one round of each kind (kill9, partition, stop, pg-restart): the short form
+# PostgreSQL), restart-all (SIGTERM to every node at once, then all started again: every running HA domain must run
+# again, once). --quick: 12 domains, one round of each kind but restart-all (kill9, partition, stop, pg-restart): the short form
 # ops/test.sh runs. Each round starts with the cluster whole: a node that went down after the previous round healed
 # is that round's collateral damage and is restarted first.
 # Ends with one line:

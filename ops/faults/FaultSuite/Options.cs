@@ -18,11 +18,12 @@ public sealed class Options
     public int ClusterPortBase { get; private set; } = 6053;
     public int ApiPortBase { get; private set; } = 9310;
 
-    public static readonly string[] AllKinds = ["kill9", "stop", "partition", "pg-restart"];
+    public static readonly string[] AllKinds = ["kill9", "stop", "partition", "pg-restart", "restart-all"];
 
     public const string Usage =
         "usage: ops/faults/run.sh [--rounds N] [--domains M] [--quick] [--seed S] [--kinds k1,k2,...] [--fault-seconds S] [--heal-seconds S]\n" +
-        "  kinds: kill9, stop, partition, pg-restart. --quick = 12 domains, one round of each kind in order (kill9, partition, stop, pg-restart), 120 s heal deadline.\n" +
+        "  kinds: kill9, stop, partition, pg-restart, restart-all (SIGTERM to every node at once, then all started again).\n" +
+        "  --quick = 12 domains, one round of each kind but restart-all in order (kill9, partition, stop, pg-restart), 120 s heal deadline.\n" +
         "  --heal-seconds: deadline per round from the fault until the cluster is whole again (default 240).\n" +
         "  environment: VMC_FAULTS_DIR (/tmp/vmc-faults), VMC_FAULTS_PG_PORT (35432),\n" +
         "  VMC_FAULTS_CLUSTER_PORT_BASE (6053), VMC_FAULTS_API_PORT_BASE (9310)";

@@ -6,7 +6,7 @@ namespace FaultSuite;
 
 /// <summary>
 /// The fault-injection suite: a 3-node QEMU cluster, M HA domains, an observer of /proc, and rounds of faults
-/// (kill9, stop, partition, pg-restart). Each round: a few acknowledged requests, the fault, failover timing,
+/// (kill9, stop, partition, pg-restart, restart-all). Each round: a few acknowledged requests, the fault, failover timing,
 /// restart of the failed node, and a wait until the cluster is whole again; then the acknowledged requests are
 /// checked. A round that does not heal within its deadline stops the suite (later rounds would only measure
 /// the wreckage); the cluster is always torn down.
@@ -264,7 +264,8 @@ public sealed class Suite : IDisposable
     {
         var st = stats[kind];
         st.Faults++;
-        var victim = kind == "pg-restart" ? null : PickVictim(ct);
+        // pg-restart and restart-all have no victim: every running domain may be disrupted, and must run again.
+        var victim = kind is "pg-restart" or "restart-all" ? null : PickVictim(ct);
         var label = $"round {r} {kind}";
         obs.CurrentRound = label;
         var episodesBefore = obs.Episodes.Count;
@@ -285,6 +286,7 @@ public sealed class Suite : IDisposable
         // The fault.
         var t0 = DateTime.UtcNow;
         var frozenPid = 0;
+        var restartedByFault = new List<Node>();
         switch (kind)
         {
             case "kill9":
@@ -318,16 +320,37 @@ public sealed class Suite : IDisposable
                 Log($"PostgreSQL {(code == 0 ? "restarted" : $"did NOT restart (exit code {code})")}: stop took {down:0.0} s, down ~{w.Elapsed.TotalSeconds:0.0} s");
                 break;
             }
+            case "restart-all":
+            {
+                // A planned restart of the whole control plane: SIGTERM to every node at once (as systemd on every
+                // host), then every node started again, node1 first as `cluster.sh up` does.
+                Log("FAULT: restart of every node (SIGTERM to all at once, then all started again)");
+                foreach (var n in nodes) if (n.Pid is { } pid) Sys.Signal(pid, Sys.SIGTERM);
+                var w = Stopwatch.StartNew();
+                while (nodes.Any(n => n.Pid is not null) && w.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(100, ct);
+                foreach (var n in nodes.Where(n => n.Pid is not null))
+                {
+                    Violation($"{label}: {n.Name} did not exit within 60 s of SIGTERM; killed -9 by the suite");
+                    Sys.Signal(n.Pid!.Value, Sys.SIGKILL);
+                }
+                Log($"every node stopped after {w.Elapsed.TotalSeconds:0.0} s; starting them again");
+                foreach (var n in nodes)
+                {
+                    RestartNode(n);
+                    restartedByFault.Add(n);
+                }
+                break;
+            }
         }
 
         // Watch: failover of the affected domains, release of the fault, restart of the victim, healing.
         var done = new Dictionary<string, double>();
         var disrupted = new HashSet<string>();
-        var released = kind is "kill9" or "pg-restart";
+        var released = kind is "kill9" or "pg-restart" or "restart-all";
         var releasedAt = t0;
         var forcedKill = false;
         var goneAt = new Dictionary<Node, DateTime>();
-        var restartedAt = new Dictionary<Node, DateTime>();
+        var restartedAt = restartedByFault.ToDictionary(n => n, _ => DateTime.UtcNow);
         var readyAt = new Dictionary<Node, DateTime>();
         var collateral = new List<string>();
         var deadline = t0.AddSeconds(o.HealSeconds);
@@ -367,7 +390,7 @@ public sealed class Suite : IDisposable
                     if (!disrupted.Contains(d) && (procs.Count != 1 || !prePids[d].Contains(procs[0].Pid)))
                     {
                         disrupted.Add(d);
-                        Log($"pg-restart: {d} lost its VMM {string.Join(',', prePids[d])} at +{el:0.0} s; now {Observer.Describe(procs)}");
+                        Log($"{kind}: {d} lost its VMM {string.Join(',', prePids[d])} at +{el:0.0} s; now {Observer.Describe(procs)}");
                     }
                     if (!disrupted.Contains(d)) continue;
                 }
@@ -903,14 +926,14 @@ public sealed class Suite : IDisposable
             var s = stats[k];
             if (s.Faults == 0) continue;
             var f = s.Failover.Order().ToList();
-            if (k != "pg-restart") nodeFaults.AddRange(f);
+            if (k is not ("pg-restart" or "restart-all")) nodeFaults.AddRange(f);
             var line = $"{k,-11} {s.Faults,6} {s.Unhealed,8} {s.DoubleRuns,6} {s.LostAcks,4} {f.Count,7} {s.NoFailover,6} {Num(Pct(f, 0.5)),6} {Num(Pct(f, 0.99)),6} " +
                        $"{Num(f.Count == 0 ? double.NaN : f[^1]),6} {Num(s.RoundSeconds.Count == 0 ? double.NaN : s.RoundSeconds.Average()),8} {s.ProbeRefusals,13} {s.Collateral,10}";
             Console.WriteLine(line);
             lock (logGate) logFile.WriteLine(line);
         }
         Console.WriteLine("(samples: HA domains timed from the fault until they ran again elsewhere, one VMM each; nofail: did not fail over;\n" +
-                          " pg-restart samples are the domains whose VMM the restart disrupted, timed until they ran again;\n" +
+                          " pg-restart and restart-all samples are the domains whose VMM the restart disrupted, timed until they ran again;\n" +
                           " probe-refused: refused requests of the post-heal probe (create + start a new domain) before it was acknowledged;\n" +
                           " collateral: nodes other than the victim that went down during the round (restarted by the suite))");
         foreach (var (d, why) in quarantined) Console.WriteLine($"quarantined (never healed): {d}: {why}");
