@@ -125,6 +125,22 @@ public sealed class QemuDriverTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_qemu_whose_qmp_never_answers_is_killed_not_left_running_unmanaged()
+    {
+        var spec = _run.Spec();
+        var first = await _driver.StartAsync(spec, CancellationToken.None);
+        var pid = first.Pid;
+        await first.DisposeAsync(); // detach: QEMU keeps running
+        // Another client holds QMP for longer than every attempt of the adoption.
+        await using var other = await QmpClient.ConnectAsync(QemuRunPaths.For(spec).QmpSocket, _ => { }, TimeSpan.FromSeconds(5), CancellationToken.None);
+        var adopting = new QemuDriver(new QemuDriverOptions { Accelerator = "tcg", QmpHandshakeTimeout = TimeSpan.FromMilliseconds(500) });
+
+        var error = await Assert.ThrowsAsync<VmmException>(() => adopting.TryAdoptAsync(spec, CancellationToken.None));
+        Assert.Contains("killed", error.Message);
+        Assert.True(await TestEnvironment.WaitUntilAsync(() => !Directory.Exists($"/proc/{pid}"), TimeSpan.FromSeconds(5)), "QEMU still runs");
+    }
+
+    [Fact]
     public async Task Adoption_waits_for_room_in_a_qmp_socket_whose_backlog_is_full()
     {
         var spec = _run.Spec();

@@ -187,9 +187,14 @@ public sealed class QemuDriver(QemuDriverOptions? options = null) : IVmmDriver
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            var diedMeanwhile = process.Exited.IsCompleted;
+            // Alive but out of reach: killed, never left running unmanaged. The domain would look stopped while this
+            // copy ran on, its lease would be given up, and another server could start it a second time.
+            if (!diedMeanwhile) await process.KillAsync().ConfigureAwait(false);
             await process.DisposeAsync().ConfigureAwait(false);
-            if (process.Exited.IsCompletedSuccessfully) return null; // it died while we looked
-            throw new VmmException($"QEMU of domain {spec.DomainName} (pid {watch.Pid}) is alive but its QMP socket {paths.QmpSocket} did not answer: {e.Message}", e);
+            if (diedMeanwhile) return null;
+            throw new VmmException($"QEMU of domain {spec.DomainName} (pid {watch.Pid}) was alive but its QMP socket {paths.QmpSocket} " +
+                                   $"did not answer ({e.Message}): killed, since this server could not control it", e);
         }
     }
 
