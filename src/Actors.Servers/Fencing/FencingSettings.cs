@@ -8,7 +8,7 @@ namespace Actors.Servers.Fencing;
 /// The ordering that makes it safe: <c>RenewInterval</c> (1 s) &lt; <c>WatchdogTimeout</c> (5 s) and
 /// <c>WatchdogTimeout</c> + <c>RenewInterval</c> &lt; <c>LeaseTtl</c> (5 s + 1 s &lt; 8 s).
 /// Let t be the moment the last successful renewal was issued; <see cref="LeaseKeeper"/> writes t into the
-/// heartbeat file once the renewal succeeded (a renewal is abandoned after <c>RenewInterval</c>).
+/// heartbeat file once the renewal succeeded (an answer later than <c>RenewInterval</c> counts as no renewal).
 /// </para>
 /// <list type="number">
 /// <item>Every lease of the server then expires no earlier than t + 8 s: the database executes the renewal at a

@@ -10,7 +10,7 @@ namespace Actors.Servers.Fencing;
 /// temporary file and renamed, so the watchdog never reads half a number). The stamp is the moment the successful
 /// renewal was issued, not when its answer came: the database ran it no earlier, so every lease lasts at least
 /// <see cref="FencingSettings.LeaseTtl"/> past the stamp (see <see cref="FencingSettings"/> for the ordering).
-/// A failed or slow renewal (abandoned after one renew interval) is logged and leaves the heartbeat alone, so the
+/// A failed or slow renewal (an answer later than one renew interval) is logged and leaves the heartbeat alone, so the
 /// watchdog fences this server's VMMs if renewals keep failing. Domain actors acquire and release leases through
 /// <see cref="DomainLeaseStore"/> directly; this actor only renews.
 /// Once the last success is older than <see cref="FencingSettings.WatchdogTimeout"/> (the host was frozen, or the
