@@ -225,14 +225,16 @@ public sealed class DomainActor : PersistentActor, IWithTimers
     /// </summary>
     private static async Task<AdoptResult> AdoptAsync(IVmmDriver driver, IDomainLeases leases, VmmLaunchSpec spec)
     {
+        IVmmProcess? process = null;
         try
         {
-            var process = await driver.TryAdoptAsync(spec, CancellationToken.None);
+            process = await driver.TryAdoptAsync(spec, CancellationToken.None);
             if (process is null) return new AdoptResult(null, false, null);
             var lease = await leases.TryAcquireAsync(spec.DomainName, CancellationToken.None);
             if (!lease.Granted)
             {
                 await process.KillAsync();
+                await process.DisposeAsync();
                 return new AdoptResult(null, false, $"server {lease.HeldBy} holds the lease; the stale local VMM was killed");
             }
             var status = await process.QueryStatusAsync(CancellationToken.None);
@@ -240,6 +242,9 @@ public sealed class DomainActor : PersistentActor, IWithTimers
         }
         catch (Exception ex)
         {
+            // A handle not kept is let go: it holds the VMM's one control connection (QMP serves one client), and
+            // every later adoption, the next start's included, would find it taken (fault suite, PostgreSQL restart).
+            if (process is not null) await process.DisposeAsync();
             return new AdoptResult(null, false, ex.Message);
         }
     }
