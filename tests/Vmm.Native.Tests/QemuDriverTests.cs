@@ -105,37 +105,47 @@ public sealed class QemuDriverTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(await TestEnvironment.WaitUntilAsync(() => !Directory.Exists($"/proc/{pid}"), TimeSpan.FromSeconds(2)), "zombie left");
     }
 
-    [Fact]
-    public async Task Adoption_waits_for_a_qmp_client_that_is_still_connected_to_let_go()
+    /// <summary>A running QEMU, detached (as after its actor stopped), whose QMP another client holds.</summary>
+    private async Task<(VmmLaunchSpec Spec, int Pid, QmpClient Holder)> DetachedQemuWithQmpHeldAsync()
     {
         var spec = _run.Spec();
         var first = await _driver.StartAsync(spec, CancellationToken.None);
         await first.DisposeAsync(); // detach: QEMU keeps running
-        // Another client holds QMP (as a previous incarnation of the domain's actor did) for longer than one handshake.
-        var other = await QmpClient.ConnectAsync(QemuRunPaths.For(spec).QmpSocket, _ => { }, TimeSpan.FromSeconds(5), CancellationToken.None);
-        var adopting = new QemuDriver(new QemuDriverOptions { Accelerator = "tcg", QmpHandshakeTimeout = TimeSpan.FromSeconds(1) })
-            .TryAdoptAsync(spec, CancellationToken.None);
+        var holder = await QmpClient.ConnectAsync(QemuRunPaths.For(spec).QmpSocket, _ => { }, TimeSpan.FromSeconds(5), CancellationToken.None);
+        return (spec, first.Pid, holder);
+    }
+
+    private static Task<IVmmProcess?> AdoptAsync(VmmLaunchSpec spec, TimeSpan handshakeTimeout) =>
+        new QemuDriver(new QemuDriverOptions { Accelerator = "tcg", QmpHandshakeTimeout = handshakeTimeout }).TryAdoptAsync(spec, CancellationToken.None);
+
+    private async Task AssertAdoptedAsync(Task<IVmmProcess?> adopting, int pid)
+    {
+        var adopted = _run.Track((await adopting)!);
+        Assert.Equal(pid, adopted.Pid);
+        Assert.Equal(VmmRunState.Running, await adopted.QueryStatusAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Adoption_waits_for_a_qmp_client_that_is_still_connected_to_let_go()
+    {
+        // The other client holds QMP (as a previous incarnation of the domain's actor did) for longer than one handshake.
+        var (spec, pid, other) = await DetachedQemuWithQmpHeldAsync();
+        var adopting = AdoptAsync(spec, TimeSpan.FromSeconds(1));
         await Task.Delay(TimeSpan.FromSeconds(1.5)); // the first handshake has timed out by now
         Assert.False(adopting.IsCompleted);
         await other.DisposeAsync();
 
-        var adopted = _run.Track((await adopting)!);
-        Assert.Equal(first.Pid, adopted.Pid);
-        Assert.Equal(VmmRunState.Running, await adopted.QueryStatusAsync(CancellationToken.None));
+        await AssertAdoptedAsync(adopting, pid);
     }
 
     [Fact]
     public async Task A_qemu_whose_qmp_never_answers_is_killed_not_left_running_unmanaged()
     {
-        var spec = _run.Spec();
-        var first = await _driver.StartAsync(spec, CancellationToken.None);
-        var pid = first.Pid;
-        await first.DisposeAsync(); // detach: QEMU keeps running
-        // Another client holds QMP for longer than every attempt of the adoption.
-        await using var other = await QmpClient.ConnectAsync(QemuRunPaths.For(spec).QmpSocket, _ => { }, TimeSpan.FromSeconds(5), CancellationToken.None);
-        var adopting = new QemuDriver(new QemuDriverOptions { Accelerator = "tcg", QmpHandshakeTimeout = TimeSpan.FromMilliseconds(500) });
+        // The other client holds QMP for longer than every attempt of the adoption.
+        var (spec, pid, other) = await DetachedQemuWithQmpHeldAsync();
+        await using var _ = other;
 
-        var error = await Assert.ThrowsAsync<VmmException>(() => adopting.TryAdoptAsync(spec, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<VmmException>(() => AdoptAsync(spec, TimeSpan.FromMilliseconds(500)));
         Assert.Contains("killed", error.Message);
         Assert.True(await TestEnvironment.WaitUntilAsync(() => !Directory.Exists($"/proc/{pid}"), TimeSpan.FromSeconds(5)), "QEMU still runs");
     }
@@ -143,11 +153,8 @@ public sealed class QemuDriverTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Adoption_waits_for_room_in_a_qmp_socket_whose_backlog_is_full()
     {
-        var spec = _run.Spec();
-        var first = await _driver.StartAsync(spec, CancellationToken.None);
-        await first.DisposeAsync(); // detach: QEMU keeps running
+        var (spec, pid, other) = await DetachedQemuWithQmpHeldAsync();
         var path = QemuRunPaths.For(spec).QmpSocket;
-        var other = await QmpClient.ConnectAsync(path, _ => { }, TimeSpan.FromSeconds(5), CancellationToken.None);
         // QEMU accepts no second client while one is connected: connections wait in its listen backlog until that is
         // full, then a connection fails at once with EAGAIN (what a busy QEMU answered an adoption in CI).
         var waiting = new List<Socket>();
@@ -169,8 +176,7 @@ public sealed class QemuDriverTests(ITestOutputHelper output) : IAsyncLifetime
                 }
             }
             Assert.True(waiting.Count < 256, "the QMP socket's backlog never filled");
-            adopting = new QemuDriver(new QemuDriverOptions { Accelerator = "tcg", QmpHandshakeTimeout = TimeSpan.FromSeconds(2) })
-                .TryAdoptAsync(spec, CancellationToken.None);
+            adopting = AdoptAsync(spec, TimeSpan.FromSeconds(2));
             await Task.Delay(TimeSpan.FromSeconds(1)); // several refused connections by now
             Assert.False(adopting.IsCompleted);
         }
@@ -180,9 +186,7 @@ public sealed class QemuDriverTests(ITestOutputHelper output) : IAsyncLifetime
             await other.DisposeAsync();
         }
 
-        var adopted = _run.Track((await adopting)!);
-        Assert.Equal(first.Pid, adopted.Pid);
-        Assert.Equal(VmmRunState.Running, await adopted.QueryStatusAsync(CancellationToken.None));
+        await AssertAdoptedAsync(adopting, pid);
     }
 
     [Fact]

@@ -199,11 +199,10 @@ public sealed class QemuDriver(QemuDriverOptions? options = null) : IVmmDriver
     }
 
     /// <summary>
-    /// QMP serves one client at a time, and the one before may still be letting go: the previous incarnation of the
-    /// domain's actor, stopped when the journal failed under it (a PostgreSQL restart in the fault suite), had not
-    /// closed its connection when the next one adopted, and the start failed. Until three handshake timeouts have
-    /// passed, a handshake that times out is tried again, and so is a connection QEMU refuses for now (EAGAIN: its
-    /// listen backlog is full while a busy QEMU has not yet accepted the next client), after a short pause.
+    /// QMP serves one client at a time, and the one before may still be letting go (its socket closed, a busy QEMU
+    /// not yet done with it). Until three handshake timeouts have passed, a handshake that times out is tried again,
+    /// and so is a connection QEMU refuses for now (EAGAIN: its listen backlog is full while it has not yet accepted
+    /// the next client), after a short pause.
     /// </summary>
     private async Task<QmpClient> ConnectToAdoptAsync(QemuRunPaths paths, QemuProcess process, CancellationToken ct)
     {
